@@ -1,0 +1,1 @@
+"""Curation: from the VGGSound index to trimmed, normalised, segmented 10-second clips."""
