@@ -28,3 +28,4 @@ def shard_of(clip_id: str, n: int) -> int:
 
 def in_shard(clip_id: str, shard: tuple[int, int] | None) -> bool:
     return shard is None or shard_of(clip_id, shard[1]) == shard[0]
+

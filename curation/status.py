@@ -1,0 +1,54 @@
+"""`curate status`: counts by status and by class, from the ledger (the last attempt per clip)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ovavel.curation.layout import DataDir
+from ovavel.curation.ledger import Ledger
+from ovavel.curation.vggsound_index import read_index
+
+
+@dataclass
+class Status:
+    by_status: Counter
+    by_class: dict[str, Counter]
+    segments: Counter
+    total: int
+
+
+def data_status(data: DataDir) -> Status:
+    rows, _ = read_index(data.index) if data.index.exists() else ([], [])
+    ledger = Ledger(data.ledger)
+    latest = ledger.latest("download")
+    segments = ledger.latest("segments")
+    by_status: Counter = Counter()
+    by_class: dict[str, Counter] = defaultdict(Counter)
+    for r in rows:
+        e = latest.get(r.clip_id)
+        status = e.status if e else "pending"
+        by_status[status] += 1
+        by_class[r.cls][status] += 1
+    return Status(by_status, dict(by_class), Counter(e.status for e in segments.values()), len(rows))
+
+
+def format_table(header: list[str], rows: list[list[object]]) -> str:
+    """A plain-text table with aligned columns (for summaries printed at the end of a command)."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+             for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_status(s: Status) -> str:
+    statuses = sorted(s.by_status, key=lambda k: (k != "ok", k))
+    out = [format_table(["status", "clips"], [[k, s.by_status[k]] for k in statuses] + [["total", s.total]])]
+    if s.by_class:
+        rows = [[c] + [s.by_class[c].get(k, 0) for k in statuses] for c in sorted(s.by_class)]
+        out.append(format_table(["class"] + statuses, rows))
+    if s.segments:
+        out.append(format_table(["segments", "clips"], [[k, v] for k, v in sorted(s.segments.items())]))
+    return "\n\n".join(out)

@@ -1,0 +1,3 @@
+from ovavel.cli import main
+
+main()

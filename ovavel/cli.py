@@ -1,0 +1,28 @@
+"""One app, `ovavel`, with a subcommand group per stage; `curate` (and the other groups) are also
+console scripts of their own, so `curate download ...` and `ovavel curate download ...` are the
+same command. Command bodies only forward arguments to library functions."""
+
+from __future__ import annotations
+
+import click
+
+from ovavel import __version__
+from ovavel.cli_common import Group
+from ovavel.curation.cli import curate
+
+
+@click.group(cls=Group, help="OV-AVEL toolkit: curate, annotate, split, run baselines, score.")
+@click.version_option(__version__, prog_name="ovavel")
+def app():
+    pass
+
+
+app.add_command(curate)
+
+
+def main() -> None:
+    app(prog_name="ovavel")
+
+
+def curate_main() -> None:
+    curate(prog_name="curate")
