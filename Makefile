@@ -1,0 +1,31 @@
+# `make test`: set up everything the tests need on a fresh machine, then run the whole suite.
+# `make demo`: set up, then run the whole pipeline on a small offline example.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: setup ffmpeg test test-fast demo clean
+
+setup: $(VENV)/.installed ffmpeg
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+ffmpeg:
+	@bash scripts/ensure_ffmpeg.sh
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Skips the slowest tests (CI runs them all).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+demo: setup
+	$(BIN)/ovavel demo --out demo_out
+
+clean:
+	rm -rf $(VENV) demo_out .pytest_cache
