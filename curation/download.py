@@ -203,7 +203,8 @@ def attempt_clip(row: IndexRow, data: DataDir, opts: DownloadOptions) -> LedgerE
         out = verify_clip(part)
         size, digest = part.stat().st_size, sha256_of(part)
         os.replace(part, data.clip(row.clip_id))
-        return entry("ok", size=size, duration=out.duration, sha256=digest, source=source)
+        return entry("ok", size=size, duration=out.duration, sha256=digest, source=source,
+                     frame_rate=out.frame_rate)
     except FetchFailed as e:
         return entry(e.status, e.message)
     except FFmpegError as e:

@@ -75,6 +75,8 @@ class MediaInfo:
     audio_codec: str | None = None
     audio_rate: int | None = None
     audio_channels: int | None = None
+    frame_rate: str | None = None  # exact, as ffprobe gives it ("25/1", "30000/1001")
+    video_start: float | None = None  # time at which the first video frame is shown
 
 
 def probe(path: str | os.PathLike, timeout: float = 60) -> MediaInfo:
@@ -105,6 +107,8 @@ def probe(path: str | os.PathLike, timeout: float = 60) -> MediaInfo:
         audio_codec=audio.get("codec_name") if audio else None,
         audio_rate=int(audio["sample_rate"]) if audio and audio.get("sample_rate") else None,
         audio_channels=int(audio["channels"]) if audio and audio.get("channels") else None,
+        frame_rate=video.get("avg_frame_rate") if video else None,
+        video_start=float(video["start_time"]) if video and video.get("start_time") not in (None, "N/A") else None,
     )
 
 

@@ -33,6 +33,7 @@ class LedgerEntry:
     size: int | None = None
     duration: float | None = None
     sha256: str | None = None
+    frame_rate: str | None = None
     source: str | None = None  # "section" (only the needed range) or "full" (whole video, trimmed here)
     youtube_id: str | None = None
     start_s: int | None = None

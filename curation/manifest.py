@@ -15,7 +15,7 @@ from ovavel.errors import InputError
 from ovavel.tables import read_csv, write_csv
 
 QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "frozen_s", "flags"]
-CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "size", "sha256", "source"] + \
+CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "frame_rate", "size", "sha256", "source"] + \
     QUALITY_COLUMNS + ["rejected", "usable"]
 
 # Flags that make a clip unusable unless allowed (curate check --allow).
@@ -61,7 +61,8 @@ def build_manifest(data: DataDir, allow_flags: set[str] = frozenset()) -> list[d
         e = latest.get(r.clip_id)
         rec.update(status=e.status if e else "pending", message=e.message if e else "",
                    duration=_fmt(e.duration) if e else "", size=str(e.size) if e and e.size else "",
-                   sha256=(e.sha256 or "") if e else "", source=(e.source or "") if e else "")
+                   sha256=(e.sha256 or "") if e else "", source=(e.source or "") if e else "",
+                   frame_rate=(e.frame_rate or "") if e else "")
         q = quality.get(r.clip_id)
         # Quality results describe one particular file: ignore them once the file changed.
         if q and e and q.get("sha256") == e.sha256:

@@ -52,6 +52,8 @@ def verify_clip(path: str | os.PathLike) -> MediaInfo:
         raise FFmpegError(f"normalised clip lacks a {'video' if not info.has_video else 'audio'} stream")
     if info.duration is None or abs(info.duration - CLIP_SECONDS) > DURATION_TOLERANCE:
         raise FFmpegError(f"normalised clip is {info.duration} s long, expected {CLIP_SECONDS}")
+    if info.video_start is None or abs(info.video_start) > 1e-3:
+        raise FFmpegError(f"normalised clip's first frame is shown at {info.video_start} s, expected 0")
     return info
 
 

@@ -65,11 +65,15 @@ def is_complete(folder: Path) -> bool:
     return folder.is_dir() and all((folder / f).is_file() and (folder / f).stat().st_size > 0 for f in SEGMENT_FILES)
 
 
-def extract_segments(clip: str | os.PathLike, out_dir: str | os.PathLike, opts: SegmentOptions = SegmentOptions()) -> None:
-    """Write frame_0.jpg .. frame_9.jpg and audio.wav of one clip into `out_dir` (one ffmpeg pass)."""
+def extract_segments(clip: str | os.PathLike, out_dir: str | os.PathLike, opts: SegmentOptions = SegmentOptions(),
+                     frame_rate: str | None = None) -> None:
+    """Write frame_0.jpg .. frame_9.jpg and audio.wav of one clip into `out_dir` (one ffmpeg pass).
+
+    `frame_rate` (exact, "25/1") of a normalised clip, whose first frame is shown at 0 s (checked
+    at download), saves a probe; without it the clip is probed."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rate, start = video_timing(clip)
+    rate, start = (Fraction(frame_rate), Fraction(0)) if frame_rate else video_timing(clip)
     picks = middle_frame_indices(rate, start)
     select = "+".join(f"eq(n\\,{n})" for n in picks)
     # Channel 0 alone by default; --downmix lets ffmpeg average all channels (-ac 1).
@@ -107,6 +111,7 @@ def segment_clips(data: DataDir, workers: int | None = None, opts: SegmentOption
     if clip_ids is not None:
         wanted = set(clip_ids)
         rows = [r for r in rows if r["clip_id"] in wanted]
+    rates = {r["clip_id"]: r.get("frame_rate") or None for r in rows}
     counts: Counter = Counter()
     todo = []
     for r in rows:
@@ -118,7 +123,7 @@ def segment_clips(data: DataDir, workers: int | None = None, opts: SegmentOption
     workers = workers or os.cpu_count() or 1
     bar = tqdm(total=len(todo), desc="segments", unit="clip", disable=not progress, dynamic_ncols=True)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_segment_one, data, cid, opts, ledger) for cid in todo]
+        futures = [pool.submit(_segment_one, data, cid, rates.get(cid), opts, ledger) for cid in todo]
         for fut in as_completed(futures):
             counts[fut.result()] += 1
             bar.update(1)
@@ -126,13 +131,13 @@ def segment_clips(data: DataDir, workers: int | None = None, opts: SegmentOption
     return SegmentSummary(counts, time.monotonic() - t0)
 
 
-def _segment_one(data: DataDir, clip_id: str, opts: SegmentOptions, ledger: Ledger) -> str:
+def _segment_one(data: DataDir, clip_id: str, frame_rate: str | None, opts: SegmentOptions, ledger: Ledger) -> str:
     final = data.segments(clip_id)
     scratch = data.segments_dir / f".{clip_id}.part"
     shutil.rmtree(scratch, ignore_errors=True)
     t0 = time.monotonic()
     try:
-        extract_segments(data.clip(clip_id), scratch, opts)
+        extract_segments(data.clip(clip_id), scratch, opts, frame_rate)
         if final.exists():
             shutil.rmtree(final)
         os.replace(scratch, final)
