@@ -9,6 +9,7 @@ import click
 from ovavel import __version__
 from ovavel.cli_common import Group
 from ovavel.curation.cli import curate
+from ovavel.metrics.cli import metrics_cmd
 
 
 @click.group(cls=Group, help="OV-AVEL toolkit: curate, annotate, split, run baselines, score.")
@@ -18,6 +19,7 @@ def app():
 
 
 app.add_command(curate)
+app.add_command(metrics_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,173 @@
+"""Scoring files and writing the report: report.json, report.md, per_class.csv/png, per_video.csv."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
+from ovavel.catalog import ClassCatalog
+from ovavel.errors import InputError, OvavelError
+from ovavel.metrics.core import VideoScores, summarise, video_scores
+from ovavel.metrics.inputs import read_labels, read_predictions, read_split
+from ovavel.tables import atomic_write_text, write_csv, write_json
+
+PROTOCOLS = ("mean", "official-batched")
+GROUPS = ("seen", "unseen", "total")
+
+
+@dataclass
+class ScoreSettings:
+    protocol: str = "mean"
+    batch_size: int = 32
+    background_row: bool = True
+    missing: str = "error"  # or "background": clips without a prediction are all background
+
+
+@dataclass
+class Report:
+    clip_ids: list[str]
+    classes: list[str]  # ground-truth class per clip
+    split_types: list[str]  # seen / unseen per clip (from the catalog)
+    scores: VideoScores
+    settings: ScoreSettings
+    summary: dict[str, dict] = field(default_factory=dict)
+    per_class: list[dict] = field(default_factory=list)
+
+
+def encode(names: list[list[str]], index: dict[str, int]) -> np.ndarray:
+    return np.array([[index[s] for s in segs] for segs in names], dtype=np.int64).reshape(-1, SEGMENTS_PER_CLIP)
+
+
+def score_arrays(clip_ids: list[str], true_classes: list[str], labels: list[str], predictions: list[list[str]],
+                 catalog: ClassCatalog, settings: ScoreSettings = ScoreSettings()) -> Report:
+    """Score predictions (names per segment) against labels; the functional core on named data."""
+    if settings.protocol not in PROTOCOLS:
+        raise OvavelError(f"--protocol: expected one of {PROTOCOLS}, but got {settings.protocol!r}")
+    index = {name: i for i, name in enumerate(catalog.names)}
+    index[BACKGROUND] = len(catalog)
+    truth = [[c if b == "1" else BACKGROUND for b in lab] for c, lab in zip(true_classes, labels)]
+    scores = video_scores(encode(predictions, index), encode(truth, index), background=len(catalog),
+                          background_row=settings.background_row)
+    split_types = [catalog.get(c).split or "" for c in true_classes]
+    report = Report(clip_ids, true_classes, split_types, scores, settings)
+    kw = dict(protocol=settings.protocol, batch_size=settings.batch_size)
+    types = np.array(split_types)
+    for group in GROUPS:
+        sel = None if group == "total" else np.flatnonzero(types == group)
+        report.summary[group] = summarise(scores, sel, **kw)
+    cls_arr = np.array(true_classes)
+    for c in catalog.names:
+        sel = np.flatnonzero(cls_arr == c)
+        if sel.size:
+            report.per_class.append({"class": c, "split": catalog.get(c).split,
+                                     **summarise(scores, sel)})
+    return report
+
+
+def score_files(pred_path: str | os.PathLike, labels_path: str | os.PathLike, catalog: ClassCatalog,
+                split_path: str | os.PathLike | None = None, settings: ScoreSettings = ScoreSettings()) -> Report:
+    """Score predictions.csv against labels.csv, over the clips of the split file (in its order)
+    or of the labels file (in its order)."""
+    names = set(catalog.names)
+    labels = read_labels(labels_path, names)
+    preds = read_predictions(pred_path, names)
+    if split_path is not None:
+        split = read_split(split_path)
+        for r in split:
+            if r.clip_id not in labels:
+                raise InputError(f"clip {r.clip_id!r} has no labels in {labels_path}", path=split_path)
+            if r.cls and r.cls != labels[r.clip_id].cls:
+                raise InputError(f"clip {r.clip_id!r}: class {r.cls!r} here, {labels[r.clip_id].cls!r} in "
+                                 f"{labels_path}", path=split_path)
+        ids = [r.clip_id for r in split]
+    else:
+        ids = list(labels)
+    wanted = set(ids)
+    unknown = [c for c in preds if c not in wanted]
+    if unknown:
+        where = split_path or labels_path
+        raise InputError(f"prediction for unknown clip {unknown[0]!r} (not in {where})"
+                         + (f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""), path=pred_path)
+    missing = [c for c in ids if c not in preds]
+    if missing and settings.missing != "background":
+        raise InputError(f"no prediction for {len(missing)} clip(s), first {missing[0]!r}; pass "
+                         "--missing background to score them as all background", path=pred_path)
+    predictions = [preds.get(c, [BACKGROUND] * SEGMENTS_PER_CLIP) for c in ids]
+    return score_arrays(ids, [labels[c].cls for c in ids], [labels[c].labels for c in ids], predictions,
+                        catalog, settings)
+
+
+def markdown_table(summary: dict[str, dict], title: str = "") -> str:
+    """The paper's table: rows seen/unseen/total, columns Acc, Seg, Eve, Avg, in percent."""
+    lines = ([f"### {title}", ""] if title else []) + [
+        "| | Acc | Seg | Eve | Avg | videos |", "|---|---:|---:|---:|---:|---:|"]
+    for group in ("seen", "unseen", "total"):
+        s = summary[group]
+        cells = [_pct(s[k]) for k in ("acc", "seg_f1", "event_f1", "avg")]
+        lines.append(f"| {group} | " + " | ".join(cells) + f" | {s['videos']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _pct(value: float) -> str:
+    return "–" if value != value else f"{100 * value:.1f}"  # NaN: no videos in that group
+
+
+def write_report(report: Report, out_dir: str | os.PathLike, title: str = "OV-AVEL metrics",
+                 notes: list[str] = ()) -> Path:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "report.json", {g: _json_safe(report.summary[g]) for g in GROUPS})
+    s = report.settings
+    settings = (f"protocol: {s.protocol}" + (f" (batch size {s.batch_size})" if s.protocol == "official-batched" else "")
+                + f"; background row: {'yes' if s.background_row else 'no (foreground only)'}"
+                + f"; missing predictions: {s.missing}")
+    body = markdown_table(report.summary, title) + "\n" + settings + "\n"
+    body += "".join(f"\n{n}\n" for n in notes)
+    atomic_write_text(out / "report.md", body)
+    cols = ["class", "split", "videos", "acc", "seg_f1", "event_f1", "avg"]
+    write_csv(out / "per_class.csv", [_rounded(r) for r in report.per_class], cols)
+    sc = report.scores
+    write_csv(out / "per_video.csv", [
+        {"clip_id": c, "class": k, "split_type": t, "acc": f"{a:.4f}", "seg_f1": f"{s_:.4f}", "event_f1": f"{e:.4f}"}
+        for c, k, t, a, s_, e in zip(report.clip_ids, report.classes, report.split_types, sc.acc, sc.seg_f1, sc.event_f1)
+    ], ["clip_id", "class", "split_type", "acc", "seg_f1", "event_f1"])
+    if report.per_class:
+        plot_per_class(report.per_class, out / "per_class.png")
+    return out
+
+
+def plot_per_class(rows: list[dict], path: Path) -> None:
+    """Horizontal bars of each class's Avg, best first, seen and unseen in two colours."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = sorted(rows, key=lambda r: r["avg"])
+    colours = {"seen": "#4c72b0", "unseen": "#dd8452"}
+    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.22 * len(rows) + 1)))
+    ax.barh([r["class"] for r in rows], [100 * r["avg"] for r in rows],
+            color=[colours.get(r["split"], "#888888") for r in rows])
+    ax.set_xlabel("Avg of Acc, Seg F1, Event F1 (%)")
+    ax.set_xlim(0, 100)
+    ax.tick_params(axis="y", labelsize=7)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
+    ax.legend(handles, list(colours), loc="lower right", fontsize=8)
+    ax.set_title("Per-class scores")
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.part")
+    fig.savefig(tmp, dpi=110, format="png")
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def _rounded(row: dict) -> dict:
+    return {k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in row.items()}
+
+
+def _json_safe(summary: dict) -> dict:
+    return {k: (None if isinstance(v, float) and v != v else v) for k, v in summary.items()}
