@@ -1,4 +1,4 @@
-"""Reading and checking the files the metrics score: predictions.csv, labels.csv, a split file.
+"""Reading and checking predictions.csv (labels.csv and split files: ovavel.formats).
 
 Every problem stops with the file, the line or clip id, and what was expected.
 """
@@ -6,7 +6,6 @@ Every problem stops with the file, the line or clip id, and what was expected.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
 from ovavel.catalog import unknown_class_message
@@ -14,28 +13,6 @@ from ovavel.errors import InputError
 from ovavel.tables import read_csv
 
 SEG_COLUMNS = [f"seg_{k}" for k in range(SEGMENTS_PER_CLIP)]
-
-
-@dataclass(frozen=True)
-class Label:
-    cls: str
-    labels: str  # ten 0/1 characters
-
-
-def read_labels(path: str | os.PathLike, class_names: set[str] | None = None) -> dict[str, Label]:
-    """labels.csv (`clip_id,class,labels`, extra columns ignored), in file order."""
-    out: dict[str, Label] = {}
-    for line, r in enumerate(read_csv(path, required=["clip_id", "class", "labels"]), start=2):
-        cid, cls, labels = r["clip_id"].strip(), r["class"].strip(), r["labels"].strip()
-        if cid in out:
-            raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
-        if len(labels) != SEGMENTS_PER_CLIP or set(labels) - {"0", "1"}:
-            raise InputError(f"clip {cid!r}: expected labels of ten 0/1 characters, but got {labels!r}",
-                             path=path, line=line)
-        if class_names is not None and cls not in class_names:
-            raise InputError(f"clip {cid!r}: {unknown_class_message(cls, sorted(class_names))}", path=path, line=line)
-        out[cid] = Label(cls, labels)
-    return out
 
 
 def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str, list[str]]:
@@ -59,26 +36,4 @@ def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str
                 raise InputError(f"clip {cid!r}: {unknown_class_message(s, sorted(allowed))}{hint}",
                                  path=path, line=line)
         out[cid] = segs
-    return out
-
-
-@dataclass(frozen=True)
-class SplitRow:
-    clip_id: str
-    cls: str
-    split_type: str
-
-
-def read_split(path: str | os.PathLike) -> list[SplitRow]:
-    """A split file (`clip_id,class,split_type`), in its order."""
-    out, seen = [], set()
-    for line, r in enumerate(read_csv(path, required=["clip_id", "class"]), start=2):
-        cid = r["clip_id"].strip()
-        if cid in seen:
-            raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
-        seen.add(cid)
-        st = r.get("split_type", "").strip()
-        if st and st not in ("seen", "unseen"):
-            raise InputError(f"clip {cid!r}: split_type must be seen or unseen, but got {st!r}", path=path, line=line)
-        out.append(SplitRow(cid, r["class"].strip(), st))
     return out

@@ -12,7 +12,8 @@ from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import InputError, OvavelError
 from ovavel.metrics.core import VideoScores, summarise, video_scores
-from ovavel.metrics.inputs import read_labels, read_predictions, read_split
+from ovavel.formats import read_labels, read_split
+from ovavel.metrics.inputs import read_predictions
 from ovavel.tables import atomic_write_text, write_csv, write_json
 
 PROTOCOLS = ("mean", "official-batched")

@@ -1,0 +1,73 @@
+"""The interchange formats every stage shares (DESIGN.md): labels.csv and split files.
+
+labels.csv: `clip_id,class,labels` with labels ten 0/1 characters (round files and the final file
+add columns, which readers ignore). Split files (train.csv, val.csv, test.csv):
+`clip_id,class,split_type` with split_type seen or unseen, rows in a stable order.
+Readers check shapes and name the file, line and clip id of any problem.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ovavel import SEGMENTS_PER_CLIP
+from ovavel.catalog import unknown_class_message
+from ovavel.errors import InputError
+from ovavel.tables import read_csv, write_csv
+
+LABEL_COLUMNS = ["clip_id", "class", "labels"]
+SPLIT_COLUMNS = ["clip_id", "class", "split_type"]
+SPLIT_NAMES = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class Label:
+    cls: str
+    labels: str  # ten 0/1 characters
+
+
+def read_labels(path: str | os.PathLike, class_names: set[str] | None = None) -> dict[str, Label]:
+    """labels.csv (`clip_id,class,labels`, extra columns ignored), in file order."""
+    out: dict[str, Label] = {}
+    for line, r in enumerate(read_csv(path, required=["clip_id", "class", "labels"]), start=2):
+        cid, cls, labels = r["clip_id"].strip(), r["class"].strip(), r["labels"].strip()
+        if cid in out:
+            raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
+        if len(labels) != SEGMENTS_PER_CLIP or set(labels) - {"0", "1"}:
+            raise InputError(f"clip {cid!r}: expected labels of ten 0/1 characters, but got {labels!r}",
+                             path=path, line=line)
+        if class_names is not None and cls not in class_names:
+            raise InputError(f"clip {cid!r}: {unknown_class_message(cls, sorted(class_names))}", path=path, line=line)
+        out[cid] = Label(cls, labels)
+    return out
+
+
+@dataclass(frozen=True)
+class SplitRow:
+    clip_id: str
+    cls: str
+    split_type: str
+
+
+def read_split(path: str | os.PathLike) -> list[SplitRow]:
+    """A split file (`clip_id,class,split_type`), in its order."""
+    out, seen = [], set()
+    for line, r in enumerate(read_csv(path, required=["clip_id", "class"]), start=2):
+        cid = r["clip_id"].strip()
+        if cid in seen:
+            raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
+        seen.add(cid)
+        st = r.get("split_type", "").strip()
+        if st and st not in ("seen", "unseen"):
+            raise InputError(f"clip {cid!r}: split_type must be seen or unseen, but got {st!r}", path=path, line=line)
+        out.append(SplitRow(cid, r["class"].strip(), st))
+    return out
+
+
+def write_labels(path: str | os.PathLike, labels: dict[str, Label]) -> None:
+    write_csv(path, [{"clip_id": c, "class": l.cls, "labels": l.labels} for c, l in labels.items()], LABEL_COLUMNS)
+
+
+def write_split(path: str | os.PathLike, rows: list[SplitRow]) -> None:
+    write_csv(path, [{"clip_id": r.clip_id, "class": r.cls, "split_type": r.split_type} for r in rows], SPLIT_COLUMNS)
