@@ -10,6 +10,7 @@ from ovavel import __version__
 from ovavel.cli_common import Group
 from ovavel.curation.cli import curate
 from ovavel.metrics.cli import metrics_cmd
+from ovavel.splits.cli import splits
 
 
 @click.group(cls=Group, help="OV-AVEL toolkit: curate, annotate, split, run baselines, score.")
@@ -20,6 +21,7 @@ def app():
 
 app.add_command(curate)
 app.add_command(metrics_cmd)
+app.add_command(splits)
 
 
 def main() -> None:
@@ -28,3 +30,7 @@ def main() -> None:
 
 def curate_main() -> None:
     curate(prog_name="curate")
+
+
+def splits_main() -> None:
+    splits(prog_name="splits")
