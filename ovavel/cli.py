@@ -8,6 +8,7 @@ import click
 
 from ovavel import __version__
 from ovavel.cli_common import Group
+from ovavel.annotation.cli import annotate
 from ovavel.curation.cli import curate
 from ovavel.metrics.cli import metrics_cmd
 from ovavel.splits.cli import splits
@@ -20,6 +21,7 @@ def app():
 
 
 app.add_command(curate)
+app.add_command(annotate)
 app.add_command(metrics_cmd)
 app.add_command(splits)
 
@@ -34,3 +36,7 @@ def curate_main() -> None:
 
 def splits_main() -> None:
     splits(prog_name="splits")
+
+
+def annotate_main() -> None:
+    annotate(prog_name="annotate")

@@ -1,0 +1,1 @@
+"""Annotation: Label Studio rounds with exchanged annotators, agreement, reconciliation."""

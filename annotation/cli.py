@@ -1,0 +1,137 @@
+"""The `annotate` command group: a thin layer over the annotation library functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ovavel.annotation.ls_client import connect
+from ovavel.annotation.reconcile import POLICIES, reconcile
+from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, import_round, round_status
+from ovavel.annotation.server import server_status, start_server, stop_server
+from ovavel.annotation.state import ROUNDS, AnnotationState
+from ovavel.cli_common import Group, echo_summary, example, parse_csv_list
+from ovavel.curation.layout import DataDir
+from ovavel.curation.status import format_table
+
+_data = click.option("--data", required=True, type=click.Path(file_okay=False, exists=True), help="Data folder DIR.")
+_url = click.option("--url", help="Label Studio URL (default: $OVAVEL_LS_URL, or the server started for DIR).")
+_token = click.option("--token", help="API token (default: $OVAVEL_LS_TOKEN, or the one made for DIR's server).")
+_round = click.option("--round", "round_name", required=True, type=click.Choice(ROUNDS))
+
+
+@click.group(cls=Group, help="Label Studio rounds with exchanged annotators, agreement and reconciliation.")
+def annotate():
+    pass
+
+
+@annotate.group(cls=Group, help="Run a local Label Studio (its own virtualenv, SQLite under DIR, 127.0.0.1).")
+def server():
+    pass
+
+
+@server.command("start", epilog=example("annotate server start --data data/ovave --port 8080"))
+@_data
+@click.option("--port", type=int, default=8080, show_default=True)
+@click.option("--timeout", type=float, default=300, show_default=True, help="Seconds to wait for it to answer.")
+def server_start(data, port, timeout):
+    """Install (once) and start Label Studio; admin from $OVAVEL_LS_ADMIN/$OVAVEL_LS_PASSWORD."""
+    state = start_server(Path(data), port, timeout, echo=click.echo)
+    click.echo(f"Label Studio is running at {state.url} (admin {state.admin}; log {state.log})")
+
+
+@server.command("stop", epilog=example("annotate server stop --data data/ovave"))
+@_data
+def server_stop(data):
+    """Stop the Label Studio started for DIR."""
+    click.echo("stopped" if stop_server(Path(data)) else "no server recorded for this data folder")
+
+
+@server.command("status", epilog=example("annotate server status --data data/ovave"))
+@_data
+def server_status_cmd(data):
+    """Whether the Label Studio of DIR is running."""
+    s = server_status(Path(data))
+    click.echo(f"running at {s['url']} (pid {s['pid']})" if s["running"] else "not running")
+
+
+@annotate.command("export", epilog=example(
+    "annotate export --data data/ovave --round 1 --annotators a@lab.org,b@lab.org,c@lab.org",
+    "annotate export --data data/ovave --round 1 --annotators a@x,b@x --predictions results/predictions.csv",
+    "annotate export --data data/ovave --round 2 --mode review",
+    "annotate export --data data/ovave --round adjudicate --adjudicator lead@lab.org",
+    "annotate export --data data/ovave --round 1 --annotators a@x,b@x --offline"))
+@_data
+@_round
+@click.option("--annotators", help="Comma-separated annotator accounts (emails in Label Studio).")
+@click.option("--predictions", type=click.Path(dir_okay=False, exists=True), help="Pre-fill with a model's predictions.csv.")
+@click.option("--mode", type=click.Choice(["review", "blind"]), default="review", show_default=True,
+              help="Round 2: pre-fill with the round-1 answers (review, as the paper did) or not (blind).")
+@click.option("--adjudicator", help="The person who resolves disagreements (--round adjudicate).")
+@click.option("--offline", is_flag=True, help="Write Label Studio import files instead of talking to a server.")
+@click.option("--video-url", default=VIDEO_URL, show_default=True, help="URL of a clip's video; {clip_id} is filled in.")
+@_url
+@_token
+def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, offline, video_url, url, token):
+    """One Label Studio project per annotator and round, tasks balanced per class."""
+    d = DataDir.at(data)
+    client = None if offline else connect(d.root, url, token)
+    opts = ExportOptions(parse_csv_list(annotators) or None, predictions, mode, adjudicator, offline, video_url)
+    rnd = export_round(d, round_name, opts, client, echo=click.echo)
+    click.echo(f"round {round_name}: {sum(len(b.clips) for b in rnd.batches.values())} tasks for "
+               f"{len(rnd.batches)} annotator(s); state in {d.annotation_dir / 'projects.json'}")
+
+
+@annotate.command("import", epilog=example("annotate import --data data/ovave --round 1",
+                                           "annotate import --data data/ovave --round 1 --from exports/*.json"))
+@_data
+@_round
+@click.option("--from", "files", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="Offline rounds: Label Studio JSON export files (default: {annotator}.export.json beside the tasks).")
+@_url
+@_token
+def import_cmd(data, round_name, files, url, token):
+    """Pull a round's answers into DIR/annotation/labels_round{N}.csv (idempotent)."""
+    d = DataDir.at(data)
+    rnd = AnnotationState(d.root).round(round_name)
+    client = connect(d.root, url, token) if rnd.mode == "server" else None
+    s = import_round(d, round_name, client, list(files) or None)
+    rows = [["answers", s.rows], ["skipped or cancelled (dropped)", s.skipped], ["rejected (see rejects file)", s.rejected],
+            ["clips without an answer", len(s.missing)]]
+    echo_summary(f"round {round_name} imported", format_table(["", "count"], rows))
+    if s.left:
+        click.echo("left per annotator: " + ", ".join(f"{a} {n}" for a, n in sorted(s.left.items())))
+
+
+@annotate.command("status", epilog=example("annotate status --data data/ovave"))
+@_data
+@_url
+@_token
+def status_cmd(data, url, token):
+    """Per round and annotator: tasks done and left."""
+    d = DataDir.at(data)
+    state = AnnotationState(d.root)
+    server_rounds = any(r.mode == "server" for r in state.rounds.values())
+    client = connect(d.root, url, token) if server_rounds else None
+    rows = round_status(d, client)
+    click.echo(format_table(["round", "annotator", "tasks", "done", "left", "where"],
+                            [[r["round"], r["annotator"], r["tasks"], r["done"], r["left"], r["where"]] for r in rows]))
+
+
+@annotate.command("reconcile", epilog=example("annotate reconcile --data data/ovave",
+                                              "annotate reconcile --data data/ovave --policy dawid-skene"))
+@_data
+@click.option("--policy", type=click.Choice(POLICIES), help="Resolve disagreements nobody adjudicated.")
+def reconcile_cmd(data, policy):
+    """Agreement report (percent, Cohen's kappa) and final labels.csv with provenance."""
+    s = reconcile(DataDir.at(data), policy)
+    o = s.report["overall"]
+    kappa = "–" if o["kappa"] is None else f"{o['kappa']:.3f}"
+    click.echo(f"agreement: {o['percent_agreement']}% of {o['segments']} segments, Cohen's kappa {kappa}; "
+               f"{s.report['disagreeing_clips']} clip(s) with a disagreement")
+    click.echo(f"final labels: {s.final} clips (segments agreed {s.provenance['a']}, adjudicated "
+               f"{s.provenance['j']}, by policy {s.provenance['p']}); pending: {len(s.pending)}")
+    if s.pending and not policy:
+        click.echo("pending clips need `annotate export --round adjudicate --adjudicator NAME` "
+                   "(then import it and reconcile again) or a --policy")

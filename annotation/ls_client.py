@@ -1,0 +1,105 @@
+"""Talking to Label Studio, only through label-studio-sdk (2.x).
+
+The URL and token come from flags, from $OVAVEL_LS_URL / $OVAVEL_LS_TOKEN, or from the server
+this toolkit started for the data folder. The token is never printed or logged.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+from ovavel.annotation.server import read_state, token_path
+from ovavel.errors import OvavelError
+
+
+def _guarded(method):
+    """Connection failures become one clear error (the callers write nothing before all is fetched)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except OvavelError:
+            raise
+        except Exception as e:
+            raise OvavelError(f"Label Studio at {self.url} failed during {method.__name__} ({_short(e)}); nothing "
+                              "was written for this step: rerun the same command once it answers") from None
+    return wrapper
+
+
+class LabelStudioClient:
+    def __init__(self, url: str, token: str):
+        try:
+            from label_studio_sdk import LabelStudio
+        except ImportError:
+            raise OvavelError("label-studio-sdk is not installed: pip install 'ovavel[annotation]'") from None
+        self.url = url.rstrip("/")
+        self.sdk = LabelStudio(base_url=self.url, api_key=token, timeout=300)
+
+    def __repr__(self) -> str:  # never show the token
+        return f"LabelStudioClient({self.url!r})"
+
+    def check(self) -> None:
+        try:
+            self.sdk.users.whoami()
+        except Exception as e:
+            raise OvavelError(f"cannot use Label Studio at {self.url}: {_short(e)}") from None
+
+    @_guarded
+    def create_project(self, title: str, config: str) -> int:
+        return self.sdk.projects.create(title=title[:50], label_config=config, show_skip_button=True).id
+
+    @_guarded
+    def clip_ids(self, project_id: int) -> set[str]:
+        return {(t.data or {}).get("clip_id") for t in self.sdk.tasks.list(project=project_id, fields="all")}
+
+    @_guarded
+    def import_tasks(self, project_id: int, tasks: list[dict], batch_size: int = 1000) -> int:
+        """Import in batches: one request per batch, not per task."""
+        for i in range(0, len(tasks), batch_size):
+            self.sdk.projects.import_tasks(project_id, request=tasks[i:i + batch_size])
+        return len(tasks)
+
+    @_guarded
+    def export_tasks(self, project_id: int) -> list[dict]:
+        """Every task of a project with its annotations (Label Studio's JSON export)."""
+        data = b"".join(self.sdk.projects.exports.download_sync(project_id, export_type="JSON",
+                                                                  download_all_tasks=True))
+        return json.loads(data)
+
+    @_guarded
+    def user_emails(self) -> dict[int, str]:
+        return {u.id: u.email for u in self.sdk.users.list()}
+
+    @_guarded
+    def progress(self, project_id: int) -> tuple[int, int]:
+        """(tasks, tasks with a finished annotation)."""
+        tasks = self.export_tasks(project_id)
+        done = sum(any(not a.get("was_cancelled") for a in t.get("annotations", [])) for t in tasks)
+        return len(tasks), done
+
+
+def connect(data_dir: Path, url: str | None = None, token: str | None = None) -> LabelStudioClient:
+    annotation_dir = data_dir / "annotation"
+    state = read_state(annotation_dir)
+    url = url or os.environ.get("OVAVEL_LS_URL") or (state.url if state else None)
+    if not url:
+        raise OvavelError("no Label Studio: pass --url (or set OVAVEL_LS_URL), or start one with "
+                          f"`annotate server start --data {data_dir}`")
+    token = token or os.environ.get("OVAVEL_LS_TOKEN") or os.environ.get("LABEL_STUDIO_API_KEY")
+    if not token and token_path(annotation_dir).exists():
+        token = token_path(annotation_dir).read_text().strip()
+    if not token:
+        raise OvavelError("no Label Studio API token: pass --token or set OVAVEL_LS_TOKEN")
+    client = LabelStudioClient(url, token)
+    client.check()
+    return client
+
+
+def _short(e: Exception) -> str:
+    text = str(e)
+    status = getattr(e, "status_code", None)
+    return f"HTTP {status}" if status else text.splitlines()[0][:200] if text else type(e).__name__

@@ -1,0 +1,291 @@
+"""`annotate export` and `annotate import`: the rounds, on a Label Studio server or offline.
+
+Export: one project per annotator and round (the open-source edition has no per-user task
+assignment), tasks imported in batches, each showing the clip's video and class, optionally
+pre-filled (round-1 answers for round 2 in review mode, or a model's predictions). A project is
+recorded as "creating" before its first task goes in and "ready" after the last, so an export
+that stopped half-way completes on rerun without duplicates.
+
+Import: every project's tasks come back in one export request each; skipped and cancelled
+annotations are dropped and counted; results that do not fit the config go to a rejects file with
+the reason; the round file is written once, atomically, from everything fetched, so a server that
+stops mid-import leaves nothing half-written and a re-import gives the same file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ovavel import BACKGROUND
+from ovavel.annotation.assign import assign_round1, assign_round2
+from ovavel.annotation.config import labeling_config, labels_from_result, result_for
+from ovavel.annotation.state import (REJECT_COLUMNS, ROUND_COLUMNS, AnnotationState, Batch, RoundState,
+                                     check_round)
+from ovavel.curation.layout import DataDir
+from ovavel.curation.manifest import usable_clips
+from ovavel.errors import InputError, OvavelError
+from ovavel.formats import SEGMENTS_PER_CLIP
+from ovavel.tables import atomic_write_text, read_csv, write_csv
+
+VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"  # Label Studio local-files storage, root = DIR
+
+
+@dataclass
+class ExportOptions:
+    annotators: list[str] | None = None
+    predictions: str | None = None  # predictions.csv of a model
+    mode: str = "review"  # round 2: review (pre-filled with round 1) or blind
+    adjudicator: str | None = None
+    offline: bool = False
+    video_url: str = VIDEO_URL
+    batch_size: int = 1000
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    left: dict[str, int] = field(default_factory=dict)  # annotator -> tasks without an answer
+    missing: list[str] = field(default_factory=list)  # clip ids without an answer
+
+
+def clip_classes(data: DataDir) -> dict[str, str]:
+    return {r["clip_id"]: r["class"] for r in usable_clips(data)}
+
+
+def read_round(state: AnnotationState, name: str) -> dict[str, dict[str, str]]:
+    path = state.round_file(name)
+    if not path.exists():
+        raise OvavelError(f"no {path.name}: run `annotate import --round {name}` first")
+    return {r["clip_id"]: r for r in read_csv(path, required=ROUND_COLUMNS)}
+
+
+def model_prefill(path: str, classes: dict[str, str]) -> dict[str, str]:
+    """0/1 labels from a predictions.csv: 1 where the model names the clip's class."""
+    rows = read_csv(path, required=["clip_id"] + [f"seg_{k}" for k in range(SEGMENTS_PER_CLIP)])
+    out = {}
+    for line, r in enumerate(rows, start=2):
+        cid = r["clip_id"]
+        if cid not in classes:
+            continue
+        segs = [r[f"seg_{k}"].strip() for k in range(SEGMENTS_PER_CLIP)]
+        if not all(segs):
+            raise InputError(f"clip {cid!r}: expected a class name or {BACKGROUND!r} in every segment", path=path, line=line)
+        out[cid] = "".join("1" if s == classes[cid] else "0" for s in segs)
+    return out
+
+
+def plan_round(data: DataDir, state: AnnotationState, name: str, opts: ExportOptions) -> tuple[dict[str, str], dict, str]:
+    """({clip: annotator}, {clip: extra task data}, prefill kind) of a round about to be exported."""
+    classes = clip_classes(data)
+    extra: dict[str, dict] = {c: {} for c in classes}
+    if name == "1":
+        if not opts.annotators:
+            raise OvavelError("--annotators: round 1 needs the annotators, e.g. --annotators a@x,b@x,c@x")
+        assignment = assign_round1(list(classes.items()), opts.annotators)
+        prefill = "predictions" if opts.predictions else "none"
+    elif name == "2":
+        r1 = state.round("1")
+        annotators = opts.annotators or list(r1.batches)
+        first = r1.annotator_of()
+        assignment = assign_round2([(c, classes[c]) for c in first if c in classes], first, annotators)
+        prefill = "round1" if opts.mode == "review" else "none"
+        if opts.predictions:
+            prefill = "predictions"
+    else:
+        if not opts.adjudicator:
+            raise OvavelError("--adjudicator: the adjudication round needs one person, e.g. --adjudicator x@y")
+        path = state.dir / "disagreements.csv"
+        if not path.exists():
+            raise OvavelError("no disagreements.csv: run `annotate reconcile` first")
+        rows = read_csv(path, required=["clip_id", "r1_labels", "r2_labels", "disputed"])
+        assignment = {r["clip_id"]: opts.adjudicator for r in rows}
+        for r in rows:
+            extra[r["clip_id"]] = {"r1_labels": r["r1_labels"], "r2_labels": r["r2_labels"],
+                                   "r1_annotator": r["r1_annotator"], "r2_annotator": r["r2_annotator"],
+                                   "disputed": r["disputed"]}
+        prefill = "none"
+    return assignment, extra, prefill
+
+
+def build_tasks(clips: list[str], classes: dict[str, str], extra: dict, prefill: dict[str, str], name: str,
+                video_url: str, model_version: str) -> list[dict]:
+    tasks = []
+    for cid in clips:
+        task = {"data": {"video": video_url.format(clip_id=cid), "clip_id": cid, "class": classes[cid],
+                         "round": name, **extra.get(cid, {})}}
+        if cid in prefill:
+            task["predictions"] = [{"model_version": model_version, "result": result_for(prefill[cid])}]
+        tasks.append(task)
+    return tasks
+
+
+def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, echo=print) -> RoundState:
+    name = check_round(name)
+    state = AnnotationState(data.root)
+    rnd = state.rounds.get(name)
+    classes = clip_classes(data)
+    if rnd is None:
+        assignment, extra, prefill_kind = plan_round(data, state, name, opts)
+        batches: dict[str, Batch] = {}
+        for cid, a in assignment.items():
+            batches.setdefault(a, Batch(clips=[])).clips.append(cid)
+        rnd = RoundState(mode="offline" if opts.offline else "server", batches=batches, prefill=prefill_kind,
+                         review=(name == "2" and opts.mode == "review"))
+        state.rounds[name] = rnd
+        state.save()
+    else:
+        _, extra, _ = plan_round(data, state, name, opts) if name == "adjudicate" else (None, {}, None)
+    prefill: dict[str, str] = {}
+    if rnd.prefill == "round1":
+        prefill = {c: r["labels"] for c, r in read_round(state, "1").items()}
+    elif rnd.prefill == "predictions":
+        if not opts.predictions:
+            raise OvavelError(f"round {name} was exported with --predictions; pass the same file again")
+        prefill = model_prefill(opts.predictions, classes)
+    config = labeling_config(adjudication=(name == "adjudicate"))
+    for annotator, batch in rnd.batches.items():
+        if batch.status == "ready":
+            continue
+        tasks = build_tasks(batch.clips, classes, extra, prefill, name, opts.video_url,
+                            "round1" if rnd.prefill == "round1" else "model")
+        if rnd.mode == "offline":
+            folder = state.dir / "offline" / f"round{name}"
+            atomic_write_text(folder / "config.xml", config)
+            target = folder / f"{annotator}.json"
+            atomic_write_text(target, json.dumps(tasks, indent=1) + "\n")
+            batch.file = str(target.relative_to(data.root))
+        else:
+            if batch.project_id is None:
+                batch.project_id = client.create_project(f"ovavel r{name} {annotator}", config)
+                state.save()  # recorded before the first task goes in
+            present = client.clip_ids(batch.project_id)
+            client.import_tasks(batch.project_id, [t for t in tasks if t["data"]["clip_id"] not in present],
+                                opts.batch_size)
+        batch.status = "ready"
+        state.save()
+        echo(f"round {name}: {len(batch.clips)} tasks for {annotator}"
+             + (f" (project {batch.project_id})" if batch.project_id else f" ({batch.file})"))
+    return rnd
+
+
+def import_round(data: DataDir, name: str, client=None, files: list[str] | None = None,
+                 after_fetch: Callable[[str], None] | None = None) -> ImportSummary:
+    """Fetch every answer of a round and write DIR/annotation/labels_round{N}.csv."""
+    name = check_round(name)
+    state = AnnotationState(data.root)
+    rnd = state.round(name)
+    classes = clip_classes(data)
+    owner = rnd.annotator_of()
+    exported: dict[str, list[dict]] = {}
+    emails: dict[int, str] = client.user_emails() if rnd.mode == "server" else {}
+    for annotator, batch in rnd.batches.items():
+        if rnd.mode == "server":
+            exported[annotator] = client.export_tasks(batch.project_id)
+        else:
+            exported[annotator] = _read_offline_export(data, batch, annotator, files)
+        if after_fetch:
+            after_fetch(annotator)
+    rows: dict[str, dict] = {}
+    rejects: list[dict] = []
+    summary = ImportSummary()
+    for annotator, tasks in exported.items():
+        for task in tasks:
+            cid = (task.get("data") or {}).get("clip_id")
+            answers = task.get("annotations") or []
+            if cid not in owner or owner[cid] != annotator:
+                for a in answers:
+                    rejects.append(_reject(name, annotator, cid, a, "annotation for a clip not in this round's tasks"))
+                continue
+            valid = []
+            for a in sorted(answers, key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0)):
+                if a.get("was_cancelled"):
+                    summary.skipped += 1
+                    continue
+                labels, reason = labels_from_result(a.get("result"))
+                who = _who(a, emails, annotator, rnd.mode)
+                if labels is None:
+                    rejects.append(_reject(name, who, cid, a, reason))
+                else:
+                    valid.append((who, labels, a))
+            # One answer per clip and round: the assigned annotator's latest; the others are
+            # reported (and kept in the rejects file), never silently dropped.
+            mine = [v for v in valid if v[0] == annotator]
+            chosen = mine[-1] if mine else (valid[0] if valid else None)
+            for v in valid:
+                if v is not chosen:
+                    why = (f"second annotation by {v[0]}; the later one (id {chosen[2].get('id')}) is kept"
+                           if v[0] == chosen[0] else f"extra annotation by {v[0]}; the answer of {chosen[0]} is kept")
+                    rejects.append(_reject(name, v[0], cid, v[2], why))
+            if chosen:
+                who, labels, a = chosen
+                rows[cid] = {"clip_id": cid, "class": classes.get(cid, ""), "labels": labels, "round": name,
+                             "annotator": who, "annotation_id": str(a.get("id", "")),
+                             "lead_time": a.get("lead_time") or "", "created_at": a.get("created_at") or ""}
+    order = [c for b in rnd.batches.values() for c in b.clips]
+    write_csv(state.round_file(name), [rows[c] for c in order if c in rows], ROUND_COLUMNS)
+    write_csv(state.rejects_file(name), rejects, REJECT_COLUMNS)
+    summary.rows, summary.rejected = len(rows), len(rejects)
+    summary.missing = [c for c in order if c not in rows]
+    summary.left = dict(Counter(owner[c] for c in summary.missing))
+    return summary
+
+
+def round_status(data: DataDir, client=None) -> list[dict]:
+    state = AnnotationState(data.root)
+    out = []
+    for name, rnd in state.rounds.items():
+        path = state.round_file(name)
+        done_ids = {r["clip_id"] for r in read_csv(path)} if path.exists() else set()
+        for annotator, batch in rnd.batches.items():
+            if rnd.mode == "server" and client is not None and batch.project_id is not None:
+                total, done = client.progress(batch.project_id)
+            else:
+                total, done = len(batch.clips), sum(c in done_ids for c in batch.clips)
+            out.append({"round": name, "annotator": annotator, "tasks": total, "done": done, "left": total - done,
+                        "where": f"project {batch.project_id}" if batch.project_id else (batch.file or ""),
+                        "status": batch.status})
+    return out
+
+
+def _who(annotation: dict, emails: dict[int, str], annotator: str, mode: str) -> str:
+    by = annotation.get("completed_by")
+    if isinstance(by, dict):
+        return by.get("email") or annotator
+    if mode == "server" and isinstance(by, int) and by in emails:
+        return emails[by]
+    return annotator
+
+
+def _reject(name: str, annotator: str, cid, annotation: dict, reason: str) -> dict:
+    return {"round": name, "annotator": annotator, "clip_id": cid or "", "annotation_id": annotation.get("id", ""),
+            "reason": reason}
+
+
+def _read_offline_export(data: DataDir, batch: Batch, annotator: str, files: list[str] | None) -> list[dict]:
+    """An offline round comes back as Label Studio JSON exports: by default beside the task file
+    as {annotator}.export.json, or the files passed with --from (matched by their task clips)."""
+    candidates = [Path(f) for f in files] if files else [data.root / Path(batch.file).with_suffix(".export.json")]
+    tasks: list[dict] = []
+    wanted = set(batch.clips)
+    found = False
+    for path in candidates:
+        if not path.exists():
+            continue
+        try:
+            content = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise InputError(f"not a Label Studio JSON export ({e.msg} at line {e.lineno})", path=path) from None
+        if not isinstance(content, list):
+            raise InputError("expected a JSON list of tasks (Label Studio's JSON export)", path=path)
+        mine = [t for t in content if (t.get("data") or {}).get("clip_id") in wanted]
+        found = found or bool(mine) or not files
+        tasks += mine if files else content
+    if not found and not files:
+        raise OvavelError(f"no export for {annotator}: expected {candidates[0]} (Label Studio: Export -> JSON)")
+    return tasks

@@ -1,0 +1,213 @@
+"""`annotate server start|stop|status`: a real Label Studio on 127.0.0.1, in its own virtualenv.
+
+Label Studio pins Django, pandas 3 and numpy 2.2, so it lives in a virtualenv of its own
+($OVAVEL_LABEL_STUDIO_VENV, default ~/.cache/ovavel/label-studio-venv), installed on first use.
+Facts this module works around (checked on these machines): the organisation needs legacy tokens
+enabled at creation for a plain token to work with SDK 2.x; a busy port makes Label Studio move
+to port+1 silently (so the port is checked first); it reads bare HOST/PORT/USERNAME/PASSWORD
+variables (so it starts with a clean environment); Sentry and the version check are turned off.
+SQLite and media live under the data folder: DIR/annotation/label-studio/, and the clips are
+served by Label Studio's local-files storage with DIR as document root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ovavel.errors import OvavelError
+from ovavel.tables import atomic_write_text
+
+LABEL_STUDIO_REQUIREMENT = "label-studio>=1.23,<1.24"
+DEFAULT_ADMIN = "admin@ovavel.local"
+
+
+def venv_path() -> Path:
+    return Path(os.environ.get("OVAVEL_LABEL_STUDIO_VENV", Path.home() / ".cache" / "ovavel" / "label-studio-venv"))
+
+
+def ensure_label_studio(venv: Path | None = None, echo=print) -> Path:
+    """The label-studio program of the dedicated virtualenv; installs it if missing."""
+    venv = venv or venv_path()
+    exe = venv / "bin" / "label-studio"
+    if exe.exists():
+        return exe
+    echo(f"installing Label Studio into {venv} (once; about 1.5 min and 1 GB) ...")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    result = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", LABEL_STUDIO_REQUIREMENT],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if result.returncode != 0 or not exe.exists():
+        raise OvavelError(f"installing {LABEL_STUDIO_REQUIREMENT} into {venv} failed: {result.stderr.strip()[-500:]}")
+    return exe
+
+
+@dataclass
+class ServerState:
+    pid: int
+    port: int
+    url: str
+    base_dir: str
+    document_root: str
+    admin: str
+    log: str
+
+
+def state_path(annotation_dir: Path) -> Path:
+    return annotation_dir / "server.json"
+
+
+def token_path(annotation_dir: Path) -> Path:
+    return annotation_dir / ".label_studio_token"
+
+
+def read_state(annotation_dir: Path) -> ServerState | None:
+    path = state_path(annotation_dir)
+    return ServerState(**json.loads(path.read_text())) if path.exists() else None
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As a server binds: connections of an earlier server left in TIME_WAIT do not count.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def healthy(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def stored_token(annotation_dir: Path) -> str:
+    """The API token: $OVAVEL_LS_TOKEN, else the one this toolkit generated at first start (kept
+    in a file only its owner can read). Never printed or logged."""
+    token = os.environ.get("OVAVEL_LS_TOKEN") or os.environ.get("LABEL_STUDIO_API_KEY")
+    if token:
+        return token
+    path = token_path(annotation_dir)
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_hex(20)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token)
+    return token
+
+
+def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv: Path | None = None,
+                 echo=print) -> ServerState:
+    """Start Label Studio for the data folder (idempotent: a running server is reused)."""
+    annotation_dir = data_dir / "annotation"
+    current = read_state(annotation_dir)
+    if current and pid_alive(current.pid) and healthy(current.url):
+        return current
+    if not port_is_free(port):
+        raise OvavelError(f"port {port} on 127.0.0.1 is busy (Label Studio would silently move to {port + 1}); "
+                          "pass --port with a free port")
+    exe = ensure_label_studio(venv, echo)
+    base = annotation_dir / "label-studio"
+    base.mkdir(parents=True, exist_ok=True)
+    admin = os.environ.get("OVAVEL_LS_ADMIN", DEFAULT_ADMIN)
+    password = os.environ.get("OVAVEL_LS_PASSWORD") or _stored_password(annotation_dir)
+    token = stored_token(annotation_dir)
+    env = {  # a clean environment: Label Studio reads bare HOST/PORT/USERNAME/PASSWORD variables
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(base),
+        "LANG": "C.UTF-8",
+        "LABEL_STUDIO_BASE_DATA_DIR": str(base),
+        "LABEL_STUDIO_SENTRY_DSN": "",
+        "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
+        "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
+        "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
+        "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
+        "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(data_dir.resolve()),
+    }
+    log = annotation_dir / "label-studio.log"
+    args = [str(exe), "start", "--data-dir", str(base), "--internal-host", "127.0.0.1", "--port", str(port),
+            "--no-browser", "--username", admin, "--password", password, "--user-token", token,
+            "--enable-legacy-api-token", "--log-level", "WARNING"]
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while not healthy(url):
+        if proc.poll() is not None:
+            raise OvavelError(f"Label Studio exited with code {proc.returncode} while starting; see {log}")
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGTERM)
+            raise OvavelError(f"Label Studio did not answer on {url} within {timeout:.0f} s; see {log}")
+        time.sleep(1.0)
+    state = ServerState(proc.pid, port, url, str(base), str(data_dir.resolve()), admin, str(log))
+    atomic_write_text(state_path(annotation_dir), json.dumps(asdict(state), indent=2) + "\n")
+    return state
+
+
+def stop_server(data_dir: Path, timeout: float = 30.0) -> bool:
+    annotation_dir = data_dir / "annotation"
+    state = read_state(annotation_dir)
+    if state is None:
+        return False
+    if pid_alive(state.pid):
+        try:
+            os.killpg(state.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while pid_alive(state.pid) and time.monotonic() < deadline:
+            _reap(state.pid)
+            time.sleep(0.2)
+        if pid_alive(state.pid):
+            os.killpg(state.pid, signal.SIGKILL)
+    state_path(annotation_dir).unlink(missing_ok=True)
+    return True
+
+
+def server_status(data_dir: Path) -> dict:
+    state = read_state(data_dir / "annotation")
+    if state is None:
+        return {"running": False}
+    return {"running": pid_alive(state.pid) and healthy(state.url), "url": state.url, "pid": state.pid,
+            "log": state.log}
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def _stored_password(annotation_dir: Path) -> str:
+    path = annotation_dir / ".label_studio_password"
+    if path.exists():
+        return path.read_text().strip()
+    password = secrets.token_urlsafe(16)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(password)
+    return password

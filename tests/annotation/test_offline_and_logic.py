@@ -1,0 +1,145 @@
+"""Offline rounds (Label Studio JSON files on disk), assignment, agreement and policies."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from ovavel.annotation.agreement import agreement_report, kappa
+from ovavel.annotation.assign import assign_round1, assign_round2
+from ovavel.annotation.config import labeling_config, labels_from_result, result_for
+from ovavel.annotation.dawid_skene import dawid_skene
+from ovavel.annotation.state import AnnotationState
+from ovavel.cli import app
+from ovavel.errors import OvavelError
+from ovavel.tables import read_csv
+
+from .conftest import make_data_dir
+
+CLIPS = {f"v{i}": ("dog barking" if i < 4 else "helicopter") for i in range(8)}
+
+
+def ls_export(tasks: list[dict], answers: dict[str, list[dict]]) -> list[dict]:
+    """What Label Studio's JSON export holds: the tasks with their annotations."""
+    return [{"id": i + 1, "data": t["data"], "annotations": answers.get(t["data"]["clip_id"], [])}
+            for i, t in enumerate(tasks)]
+
+
+def ann(labels: str | None = None, result=None, cancelled=False, ident=1, when="2026-11-27T10:00:00Z"):
+    return {"id": ident, "completed_by": 7, "result": result if result is not None else result_for(labels),
+            "was_cancelled": cancelled, "lead_time": 12.5, "created_at": when, "updated_at": when}
+
+
+def test_offline_round_trip_with_malformed_rows(tmp_path):
+    data = make_data_dir(tmp_path / "data", {c: k for c, k in CLIPS.items()})
+    runner = CliRunner()
+    r = runner.invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1", "--annotators",
+                            "ann1,ann2", "--offline"])
+    assert r.exit_code == 0, r.output
+    folder = data.annotation_dir / "offline" / "round1"
+    assert (folder / "config.xml").read_text() == labeling_config()
+    state = AnnotationState(data.root)
+    answers = {}
+    for annotator, batch in state.round("1").batches.items():
+        tasks = json.loads((folder / f"{annotator}.json").read_text())
+        assert [t["data"]["clip_id"] for t in tasks] == batch.clips
+        assert tasks[0]["data"]["video"] == f"/data/local-files/?d=clips/{batch.clips[0]}.mp4"
+        export = ls_export(tasks, {c: [ann("0111000000")] for c in batch.clips})
+        answers[annotator] = export
+    # Malformed and unusual rows in ann1's export.
+    first, second, third = answers["ann1"][:3]
+    first["annotations"] = [ann(result=[{"from_name": "seg0", "value": {"choices": ["maybe"]}}]), ann("1" * 10, ident=2)]
+    second["annotations"] = [ann(cancelled=True, result=[])]
+    third["annotations"] = [ann("0000000001", ident=3), ann("1000000000", ident=4, when="2026-11-27T11:00:00Z")]
+    answers["ann1"].append({"id": 99, "data": {"clip_id": "stranger"}, "annotations": [ann("0" * 10, ident=5)]})
+    for annotator, export in answers.items():
+        (folder / f"{annotator}.export.json").write_text(json.dumps(export))
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
+    assert r.exit_code == 0, r.output
+    rows = {x["clip_id"]: x for x in read_csv(state.round_file("1"))}
+    cid1, cid2, cid3 = (t["data"]["clip_id"] for t in (first, second, third))
+    assert rows[cid1]["labels"] == "1" * 10 and rows[cid1]["lead_time"] == "12.5"
+    assert cid2 not in rows  # cancelled: dropped, counted, the clip is reported as unanswered
+    assert rows[cid3]["labels"] == "1000000000"  # the later of two answers by the same person
+    assert len(rows) == 7 and all(x["annotator"] in ("ann1", "ann2") for x in rows.values())
+    reasons = {(x["clip_id"], x["reason"].split(":")[0].split(";")[0]) for x in read_csv(state.rejects_file("1"))}
+    assert reasons == {(cid1, "seg0"), (cid3, "second annotation by ann1"),
+                       ("stranger", "annotation for a clip not in this round's tasks")}
+    assert re.search(r"^clips without an answer\s+1$", r.output, re.M) and "left per annotator: ann1 1" in r.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1", "--from", str(bad)])
+    assert r.exit_code == 1 and "bad.json" in r.output and "not a Label Studio JSON export" in r.output
+
+
+def test_labels_from_result_validation():
+    assert labels_from_result(result_for("0110000001")) == ("0110000001", "")
+    assert labels_from_result(result_for("0110000001")[:9])[1] == "missing answers for seg9"
+    twice = result_for("0" * 10) + result_for("1" * 10)[:1]
+    assert labels_from_result(twice)[1] == "seg0: answered twice"
+    assert "expected exactly one choice" in labels_from_result(
+        [{"from_name": "seg0", "value": {"choices": ["event", "background"]}}])[1]
+    assert labels_from_result([{"from_name": "notes", "value": {}}])[1] == "unexpected control 'notes'"
+
+
+def test_assignments_balanced_and_exchanged():
+    clips = [(f"c{i}", "x" if i % 3 else "y") for i in range(30)]
+    r1 = assign_round1(clips, ["a", "b", "c"])
+    assert sorted(list(r1.values()).count(a) for a in "abc") == [10, 10, 10]
+    r2 = assign_round2(clips, r1, ["a", "b", "c"])
+    assert all(r2[c] != r1[c] for c in r1)
+    assert sorted(list(r2.values()).count(a) for a in "abc") == [10, 10, 10]
+    with pytest.raises(OvavelError, match="at least two annotators"):
+        assign_round2(clips, r1, ["a"])
+    with pytest.raises(OvavelError, match="distinct"):
+        assign_round1(clips, ["a", "a"])
+
+
+def test_agreement_by_hand():
+    r1 = {"x": {"labels": "1111100000", "annotator": "a", "class": "k"},
+          "y": {"labels": "0000000000", "annotator": "a", "class": "k"}}
+    r2 = {"x": {"labels": "1111000000", "annotator": "b", "class": "k"},
+          "y": {"labels": "0000000000", "annotator": "b", "class": "k"}}
+    report, dis = agreement_report(r1, r2)
+    # 19 of 20 segments agree; rater a: 5 ones of 20, b: 4 ones. pe = .25*.2 + .75*.8 = .65
+    assert report["overall"]["percent_agreement"] == 95.0
+    assert report["overall"]["kappa"] == pytest.approx((0.95 - 0.65) / 0.35, abs=1e-4)
+    assert dis == [{"clip_id": "x", "class": "k", "r1_annotator": "a", "r1_labels": "1111100000",
+                    "r2_annotator": "b", "r2_labels": "1111000000", "disputed": "4"}]
+    assert kappa(np.zeros(10, int), np.zeros(10, int)) is None  # undefined: one value only
+
+
+def test_dawid_skene_trusts_the_reliable_annotator():
+    # 'good' is always right, 'ok' wrong on 10% of items, 'bad' on 40% (other items): every item has
+    # a right majority. Item z has only good (1) against bad (0): no majority, and Dawid-Skene sides
+    # with the annotator it learnt to trust.
+    truth = {f"i{n}": n % 2 for n in range(60)}
+    votes = [(i, "good", t) for i, t in truth.items()]
+    votes += [(i, "ok", 1 - t if n % 10 == 0 else t) for n, (i, t) in enumerate(truth.items())]
+    votes += [(i, "bad", 1 - t if n % 5 in (2, 3) else t) for n, (i, t) in enumerate(truth.items())]
+    votes += [("z", "good", 1), ("z", "bad", 0)]
+    p = dawid_skene(votes)
+    assert all((p[i] > 0.5) == bool(t) for i, t in truth.items())
+    assert p["z"] > 0.9
+
+
+def test_policy_resolves_without_adjudication(tmp_path):
+    data = make_data_dir(tmp_path / "data", {"x": "k", "y": "k"})
+    ann_dir = data.annotation_dir
+    ann_dir.mkdir(parents=True)
+    cols = "clip_id,class,labels,round,annotator,annotation_id,lead_time,created_at\n"
+    (ann_dir / "labels_round1.csv").write_text(cols + "x,k,1111100000,1,a,1,,\ny,k,0000000000,1,a,2,,\n")
+    (ann_dir / "labels_round2.csv").write_text(cols + "x,k,1111000000,2,b,3,,\ny,k,0000000000,2,b,4,,\n")
+    runner = CliRunner()
+    r = runner.invoke(app, ["annotate", "reconcile", "--data", str(data.root)])
+    assert r.exit_code == 0 and "pending: 1" in r.output
+    r = runner.invoke(app, ["annotate", "reconcile", "--data", str(data.root), "--policy", "prefer-round2"])
+    assert r.exit_code == 0, r.output
+    final = {x["clip_id"]: (x["labels"], x["provenance"]) for x in read_csv(ann_dir / "labels.csv")}
+    assert final == {"x": ("1111000000", "aaaapaaaaa"), "y": ("0000000000", "aaaaaaaaaa")}
+    r = runner.invoke(app, ["annotate", "reconcile", "--data", str(data.root), "--policy", "prefer-round1"])
+    assert read_csv(ann_dir / "labels.csv")[0]["labels"] == "1111100000"
