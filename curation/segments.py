@@ -66,7 +66,7 @@ def is_complete(folder: Path) -> bool:
 
 
 def extract_segments(clip: str | os.PathLike, out_dir: str | os.PathLike, opts: SegmentOptions = SegmentOptions(),
-                     frame_rate: str | None = None) -> None:
+                     frame_rate: str | None = None, seconds: int = SEGMENTS_PER_CLIP) -> None:
     """Write frame_0.jpg .. frame_9.jpg and audio.wav of one clip into `out_dir` (one ffmpeg pass).
 
     `frame_rate` (exact, "25/1") of a normalised clip, whose first frame is shown at 0 s (checked
@@ -74,7 +74,7 @@ def extract_segments(clip: str | os.PathLike, out_dir: str | os.PathLike, opts: 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rate, start = (Fraction(frame_rate), Fraction(0)) if frame_rate else video_timing(clip)
-    picks = middle_frame_indices(rate, start)
+    picks = middle_frame_indices(rate, start, seconds)
     select = "+".join(f"eq(n\\,{n})" for n in picks)
     # Channel 0 alone by default; --downmix lets ffmpeg average all channels (-ac 1).
     audio_filter = ["-af", "pan=mono|c0=c0"] if not opts.downmix else []
@@ -86,11 +86,12 @@ def extract_segments(clip: str | os.PathLike, out_dir: str | os.PathLike, opts: 
             "-threads", str(opts.threads), safe_path(out_dir / "frame_%d.jpg"),
             # output 2: 16 kHz mono WAV
             "-map", "0:a:0", *audio_filter, "-ac", "1", "-ar", str(AUDIO_RATE), "-c:a", "pcm_s16le",
-            "-t", "10", safe_path(out_dir / "audio.wav")]
+            "-t", str(seconds), safe_path(out_dir / "audio.wav")]
     run_args(args)
-    missing = [f for f in SEGMENT_FILES if not (out_dir / f).is_file()]
+    expected = [f"frame_{k}.jpg" for k in range(seconds)] + ["audio.wav"]
+    missing = [f for f in expected if not (out_dir / f).is_file()]
     if missing:
-        raise FFmpegError(f"ffmpeg wrote no {', '.join(missing)} (the clip may be shorter than 10 s)")
+        raise FFmpegError(f"ffmpeg wrote no {', '.join(missing)} (the clip may be shorter than {seconds} s)")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from ovavel.cli_common import Group
 from ovavel.annotation.cli import annotate
 from ovavel.curation.cli import curate
 from ovavel.metrics.cli import metrics_cmd
+from ovavel.models.cli import baseline
 from ovavel.splits.cli import splits
 
 
@@ -24,6 +25,7 @@ app.add_command(curate)
 app.add_command(annotate)
 app.add_command(metrics_cmd)
 app.add_command(splits)
+app.add_command(baseline)
 
 
 def main() -> None:
@@ -40,3 +42,7 @@ def splits_main() -> None:
 
 def annotate_main() -> None:
     annotate(prog_name="annotate")
+
+
+def baseline_main() -> None:
+    baseline(prog_name="baseline")

@@ -71,3 +71,12 @@ def write_labels(path: str | os.PathLike, labels: dict[str, Label]) -> None:
 
 def write_split(path: str | os.PathLike, rows: list[SplitRow]) -> None:
     write_csv(path, [{"clip_id": r.clip_id, "class": r.cls, "split_type": r.split_type} for r in rows], SPLIT_COLUMNS)
+
+
+PREDICTION_COLUMNS = ["clip_id"] + [f"seg_{k}" for k in range(SEGMENTS_PER_CLIP)]
+
+
+def write_predictions(path: str | os.PathLike, predictions: dict[str, list[str]]) -> None:
+    """predictions.csv: `clip_id,seg_0,...,seg_9`, each a class name or `background`."""
+    write_csv(path, [{"clip_id": c, **{f"seg_{k}": s for k, s in enumerate(segs)}} for c, segs in predictions.items()],
+              PREDICTION_COLUMNS)

@@ -1,0 +1,252 @@
+"""The `baseline` command group: features, the two baselines, predictions."""
+
+from __future__ import annotations
+
+import click
+
+from ovavel.catalog import load_catalog
+from ovavel.cli_common import Group, echo_summary, example, parse_csv_list
+from ovavel.errors import OvavelError
+from ovavel.metrics.report import markdown_table
+
+
+@click.group(cls=Group, help="ImageBind features and the OV-AVEL baselines (needs ovavel[models]).")
+def baseline():
+    pass
+
+
+_encoder = [
+    click.option("--encoder", type=click.Choice(["imagebind-huge", "imagebind-tiny"]), default="imagebind-huge",
+                 show_default=True),
+    click.option("--checkpoint", type=click.Path(dir_okay=False),
+                 help="ImageBind-Huge weights (default: $OVAVEL_IMAGEBIND_CHECKPOINT or a cached download)."),
+    click.option("--random-init", is_flag=True, help="Random weights (tests, demos, timing): outputs say so."),
+    click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
+]
+
+
+def encoder_options(fn):
+    for opt in reversed(_encoder):
+        fn = opt(fn)
+    return fn
+
+
+@baseline.command("features", epilog=example(
+    "baseline features --data data/ovave --out feats/ovave --split splits/v1/test.csv --checkpoint imagebind_huge.pth",
+    "baseline features --official-root OV-AVEBench/ --split splits/official/test.csv --out feats/official",
+    "baseline features --data data/demo --out feats/demo --encoder imagebind-tiny --random-init",
+    "torchrun --nproc_per_node 4 -m ovavel baseline features --data data/ovave --out feats/ovave"))
+@click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder DIR (its usable clips' segments).")
+@click.option("--official-root", type=click.Path(file_okay=False, exists=True), help="The official release layout instead.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Feature store folder FEATS.")
+@click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only the clips of this split file.")
+@click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog whose names get text embeddings.")
+@encoder_options
+@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True, help="Clips per forward pass.")
+@click.option("--num-workers", type=click.IntRange(min=0), default=2, show_default=True, help="Decoding workers.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of random weights.")
+@click.option("--part-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Clips per part file written during the run (what a kill can lose at most).")
+@click.option("--no-progress", is_flag=True)
+def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, random_init, device, batch_size,
+                 num_workers, seed, part_size, no_progress):
+    """Audio and visual embeddings [10, D] per clip, and text embeddings of every class name."""
+    from ovavel.models.features import FeatureOptions, extract_features
+    from ovavel.models.sources import from_data_dir, from_official_root
+
+    if bool(data) == bool(official_root):
+        raise OvavelError("pass exactly one of --data DIR and --official-root ROOT")
+    clips, missing = from_data_dir(data, split) if data else from_official_root(official_root, split)
+    opts = FeatureOptions(encoder, checkpoint, random_init, device, batch_size, num_workers, seed)
+    if random_init:
+        click.echo("RANDOM WEIGHTS: the features made now carry no meaning (tests, demos, timing only)", err=True)
+    s = extract_features(clips, out, load_catalog(classes), opts, missing, progress=not no_progress,
+                         part_size=part_size)
+    rows = [["extracted now", s.extracted], ["already in the store", s.kept], ["without segments (skipped)", len(s.missing)]]
+    echo_summary(f"features -> {out} ({s.device}, {s.dtype}; decode {s.decode_s:.1f} s, encode {s.encode_s:.1f} s)",
+                 "\n".join(f"{k}: {v}" for k, v in rows))
+    if s.missing:
+        click.echo(f"first clip without segments: {s.missing[0]} (run `curate segments`)")
+
+
+def _load(features, split):
+    from ovavel.models.evaluate import split_features
+    from ovavel.models.feature_store import FeatureStore
+
+    return split_features(FeatureStore(features).load(), split)
+
+
+@baseline.command("eval", epilog=example(
+    "baseline eval --method training-free --features feats/official --split splits/official/test.csv "
+    "--labels splits/official/labels.csv --out results/tf",
+    "baseline eval --method fine-tuned --run runs/paper --features feats/official --split test.csv "
+    "--labels labels.csv --out results/ft"))
+@click.option("--method", type=click.Choice(["training-free", "fine-tuned"]), required=True)
+@click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--split", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), help="Training run (fine-tuned).")
+@click.option("--background-text", type=click.Choice(["other", "background", "none"]), default=None,
+              help="Background candidate text (training-free default: other; fine-tuned: as trained).")
+@click.option("--postprocess", type=click.Choice(["paper", "released"]), default="paper", show_default=True,
+              help="Training-free: per-segment agreement (paper) or the released script's one class per video.")
+@click.option("--protocol", type=click.Choice(["mean", "official-batched"]), default="mean", show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+def eval_cmd(method, features, split, labels, classes, out, run_dir, background_text, postprocess, protocol, device):
+    """Predict a split and score it: predictions.csv plus the metrics report."""
+    from ovavel.metrics.report import ScoreSettings
+    from ovavel.models.evaluate import write_and_score
+
+    catalog = load_catalog(classes)
+    feats = _load(features, split)
+    if method == "training-free":
+        from ovavel.models.training_free import predict_training_free
+
+        preds = predict_training_free(feats, catalog.names, background_text or "other", postprocess)
+        title = f"Training-free ImageBind ({postprocess} post-processing)"
+    else:
+        if not run_dir:
+            raise OvavelError("--method fine-tuned needs --run RUN (a folder made by `baseline train`)")
+        from ovavel.models.train import predict_with_run
+
+        preds = predict_with_run(run_dir, feats, catalog.names, device, background_text)
+        title = f"Fine-tuned ImageBind ({run_dir})"
+    report = write_and_score(preds, out, labels, catalog, classes, split, feats, title, ScoreSettings(protocol))
+    if feats.meta.get("random_init"):
+        click.echo("RANDOM WEIGHTS: these numbers mean nothing", err=True)
+    click.echo(markdown_table(report.summary, title))
+    click.echo(f"written: {out}/predictions.csv and the metrics report")
+
+
+@baseline.command("predict", epilog=example(
+    "baseline predict --features feats/new --out predictions.csv",
+    "baseline predict --features feats/new --run runs/paper --out predictions.csv"))
+@click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only these clips.")
+@click.option("--classes", type=click.Path(dir_okay=False, exists=True))
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), help="Use a fine-tuned run.")
+@click.option("--background-text", type=click.Choice(["other", "background", "none"]), default=None)
+@click.option("--postprocess", type=click.Choice(["paper", "released"]), default="paper", show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+def predict_cmd(features, out, split, classes, run_dir, background_text, postprocess, device):
+    """predictions.csv for clips without labels (e.g. to pre-fill annotation)."""
+    from ovavel.formats import write_predictions
+
+    catalog = load_catalog(classes)
+    feats = _load(features, split)
+    if run_dir:
+        from ovavel.models.train import predict_with_run
+
+        preds = predict_with_run(run_dir, feats, catalog.names, device, background_text)
+    else:
+        from ovavel.models.training_free import predict_training_free
+
+        preds = predict_training_free(feats, catalog.names, background_text or "other", postprocess)
+    write_predictions(out, preds)
+    click.echo(f"{len(preds)} clips -> {out}" + ("  (RANDOM WEIGHTS)" if feats.meta.get("random_init") else ""))
+
+
+def parse_class_names(value: str) -> list[str]:
+    names = parse_csv_list(value)
+    if not names:
+        raise OvavelError("--classes: expected comma-separated class names, e.g. 'dog barking,car horn'")
+    return names
+
+
+def _head_options(fn):
+    opts = [
+        click.option("--head", "head_kind", type=click.Choice(["released", "transformer"]), default="released",
+                     show_default=True, help="released: the authors' code; transformer: nn.TransformerEncoderLayer (FFN 2048)."),
+        click.option("--share-temporal", is_flag=True, help="One temporal layer for both modalities."),
+        click.option("--temporal", type=click.Choice(["attention", "linear"]), default="attention", show_default=True),
+        click.option("--layers", type=click.IntRange(min=1), default=1, show_default=True),
+        click.option("--cross-modal", is_flag=True, help="Add cross-modal attention."),
+        click.option("--fusion", type=click.Choice(["sqrt", "prob-avg", "fea-avg"]), default="sqrt", show_default=True),
+        click.option("--background-text", type=click.Choice(["other", "background", "none"]), default="other",
+                     show_default=True),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+@baseline.command("train", epilog=example(
+    "baseline train --features feats/official --train splits/official/train.csv --val splits/official/val.csv "
+    "--labels splits/official/labels.csv --out runs/paper",
+    "baseline train ... --recipe released --test splits/official/test.csv --out runs/released",
+    "baseline train ... --head transformer --share-temporal --out runs/shared8m",
+    "baseline train ... --resume --out runs/paper"))
+@click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--train", "train_split", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--val", "val_split", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--test", "test_split", type=click.Path(dir_okay=False, exists=True), help="Needed for --select-on test.")
+@click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Run folder runs/NAME.")
+@click.option("--recipe", type=click.Choice(["paper", "released"]), default="paper", show_default=True,
+              help="paper: 5 epochs, batch 32, Adam 5e-5; released: 10 epochs and best epoch on test.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Default: the recipe's.")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Default: the recipe's (32).")
+@click.option("--lr", type=float, help="Default: the recipe's (5e-5).")
+@click.option("--seed", type=int, default=123, show_default=True)
+@click.option("--select-on", type=click.Choice(["val-seen", "val", "test"]),
+              help="Which videos pick the best epoch (default val-seen: unseen classes never steer training).")
+@_head_options
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--resume", is_flag=True, help="Continue a stopped run.")
+@click.option("--force", is_flag=True, help="Start over in an existing run folder.")
+@click.option("--no-progress", is_flag=True)
+def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
+              seed, select_on, head_kind, share_temporal, temporal, layers, cross_modal, fusion, background_text,
+              device, resume, force, no_progress):
+    """Train the temporal head on the seen classes (frozen ImageBind features)."""
+    from ovavel.formats import read_labels
+    from ovavel.models.feature_store import FeatureStore
+    from ovavel.models.head import HeadConfig
+    from ovavel.models.train import RECIPES, TrainSettings, split_rows, train
+
+    r = RECIPES[recipe]
+    settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
+                             r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
+                             HeadConfig(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
+                                        cross_modal=cross_modal, fusion=fusion))
+    if settings.select_on == "test" and not test_split:
+        raise OvavelError("--select-on test (the released recipe) needs --test test.csv")
+    select = {"val-seen": lambda: split_rows(val_split, seen_only=True), "val": lambda: split_rows(val_split),
+              "test": lambda: split_rows(test_split)}[settings.select_on]()
+    feats = FeatureStore(features).load()
+    if feats.meta.get("random_init"):
+        click.echo("RANDOM WEIGHTS: these features carry no meaning; the run is a smoke test", err=True)
+    result = train(feats, split_rows(train_split), select, read_labels(labels), load_catalog(classes), out, settings,
+                   resume=resume, force=force, progress=not no_progress, echo=click.echo)
+    best = result["best"]
+    click.echo(f"best epoch {best['epoch']} ({settings.select_on} avg {100 * best['avg']:.1f}); run in {out}")
+
+
+@baseline.command("ablate", epilog=example(
+    "baseline ablate --grid 'fusion=sqrt,prob-avg,fea-avg' --seeds 0,1,2 --features feats --train train.csv "
+    "--val val.csv --test test.csv --labels labels.csv --out ablations/fusion",
+    "baseline ablate --grid 'temporal=attention,linear;layers=1,2' --features feats ... --out ablations/temporal"))
+@click.option("--grid", required=True, help="key=v1,v2;key2=... over head switches (head, share_temporal, temporal, "
+                                            "layers, cross_modal, fusion, background_text, train).")
+@click.option("--seeds", default="0,1,2", show_default=True)
+@click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--train", "train_split", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--val", "val_split", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--test", "test_split", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--classes", type=click.Path(dir_okay=False, exists=True))
+@click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--lr", type=float, default=5e-5, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels, classes, epochs, lr, device, out):
+    """Train and test a grid of ablation settings over seeds; one comparison table."""
+    from ovavel.models.ablate import parse_grid, run_grid
+
+    table = run_grid(parse_grid(grid), [int(s) for s in parse_csv_list(seeds)], features, train_split, val_split,
+                     test_split, labels, classes, epochs, lr, device, out, echo=click.echo)
+    click.echo(table)

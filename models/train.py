@@ -1,0 +1,256 @@
+"""`baseline train`: the temporal head on cached features of the seen classes.
+
+Texts in training: the seen classes of the split plus the background text; a segment's target is
+its class where labelled 1, the background text where 0 (an all-zero clip is background
+everywhere). Each epoch is scored on the selection set with all candidate classes, and the best
+epoch is kept. The run folder holds settings.json, log.jsonl (loss, selection metrics, seconds
+per epoch), best.pt and last.pt; `--resume` continues a stopped run, anything else refuses to
+overwrite one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ovavel import BACKGROUND
+from ovavel.catalog import ClassCatalog
+from ovavel.errors import OvavelError
+from ovavel.formats import Label, SplitRow, read_labels, read_split
+from ovavel.metrics import summarise, video_scores
+from ovavel.models.feature_store import Features
+from ovavel.models.head import HeadConfig, TemporalHead, count_parameters
+from ovavel.tables import append_jsonl, atomic_write_text, read_jsonl
+
+RECIPES = {"paper": dict(epochs=5, batch_size=32, lr=5e-5, grad_clip=0.8, select_on="val-seen"),
+           "released": dict(epochs=10, batch_size=32, lr=5e-5, grad_clip=0.8, select_on="test")}
+
+
+@dataclass
+class TrainSettings:
+    recipe: str = "paper"
+    epochs: int = 5
+    batch_size: int = 32
+    lr: float = 5e-5
+    grad_clip: float = 0.8
+    seed: int = 123
+    select_on: str = "val-seen"  # val-seen | val | test
+    background_text: str = "other"  # other | background | none
+    device: str = "auto"
+    head: HeadConfig = field(default_factory=HeadConfig)
+
+
+def text_fingerprint(texts: list[str], emb: np.ndarray) -> str:
+    h = hashlib.sha256(json.dumps(texts).encode())
+    h.update(np.ascontiguousarray(emb, dtype=np.float32).tobytes())
+    return h.hexdigest()[:16]
+
+
+def targets(ids: list[str], labels: dict[str, Label], text_names: list[str], background_text: str) -> np.ndarray:
+    """[N, 10] target indices into text_names; -100 (ignored) for background without a text."""
+    pos = {n: i for i, n in enumerate(text_names)}
+    bg = pos.get(background_text, -100)
+    out = np.full((len(ids), 10), bg, dtype=np.int64)
+    for i, c in enumerate(ids):
+        lab = labels[c]
+        for k, b in enumerate(lab.labels):
+            if b == "1":
+                out[i, k] = pos[lab.cls]
+    return out
+
+
+def predict_rows(head, audio, visual, text_emb, n_classes: int, background_text: str, device: str,
+                 batch: int = 256) -> np.ndarray:
+    """Row indices [N, 10]: a class index, or n_classes for background."""
+    import torch
+
+    head.eval()
+    t = torch.from_numpy(text_emb).to(device)
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(audio), batch):
+            a = torch.from_numpy(audio[i:i + batch]).to(device)
+            v = torch.from_numpy(visual[i:i + batch]).to(device)
+            if background_text == "none":
+                # Without a background text, a second is background where the modalities disagree.
+                ha, hv = head(a, v)
+                tn = torch.nn.functional.normalize(t, dim=-1)
+                pa = (torch.nn.functional.normalize(ha, dim=-1) @ tn.T).argmax(-1)
+                pv = (torch.nn.functional.normalize(hv, dim=-1) @ tn.T).argmax(-1)
+                rows = torch.where(pa == pv, pa, torch.full_like(pa, n_classes))
+            else:
+                rows = head.scores(a, v, t).argmax(-1)  # the background text sits at index n_classes
+            out.append(rows.cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, 10), np.int64)
+
+
+def evaluate_rows(rows: np.ndarray, ids: list[str], labels: dict[str, Label], class_names: list[str]) -> dict:
+    idx = {n: i for i, n in enumerate(class_names)}
+    n = len(class_names)
+    truth = np.array([[idx[labels[c].cls] if b == "1" else n for b in labels[c].labels] for c in ids]).reshape(-1, 10)
+    return summarise(video_scores(rows, truth, n))
+
+
+class Run:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def settings(self) -> dict:
+        path = self.root / "settings.json"
+        if not path.exists():
+            raise OvavelError(f"{self.root} is not a training run (no settings.json)")
+        return json.loads(path.read_text())
+
+    def log(self) -> list[dict]:
+        return read_jsonl(self.root / "log.jsonl")
+
+
+def train(features: Features, train_rows: list[SplitRow], select_rows: list[SplitRow], labels: dict[str, Label],
+          catalog: ClassCatalog, out: str | os.PathLike, s: TrainSettings = TrainSettings(), resume: bool = False,
+          force: bool = False, progress: bool = True, echo=print) -> dict:
+    import torch
+    from tqdm import tqdm
+
+    from ovavel.models.features import resolve_device
+
+    run = Run(out)
+    if (run.root / "settings.json").exists() and not (resume or force):
+        raise OvavelError(f"{run.root} already holds a run; pass --resume to continue it or --force to start over")
+    if s.select_on == "test":
+        echo("warning: --select-on test picks the best epoch on the test split (as the released script does); "
+             "its test numbers are then optimistic")
+    device = resolve_device(s.device)
+    unseen_in_train = sorted({r.cls for r in train_rows if catalog.get(r.cls).split == "unseen"})
+    if unseen_in_train:
+        raise OvavelError(f"the training split holds unseen class {unseen_in_train[0]!r}")
+    seen = [c for c in catalog.names if c in {r.cls for r in train_rows}]
+    bg = [] if s.background_text == "none" else [s.background_text]
+    train_texts = seen + bg
+    all_texts = catalog.names + bg
+    train_emb = features.text_emb[[features.text_index(t) for t in train_texts]]
+    all_emb = features.text_emb[[features.text_index(t) for t in all_texts]]
+    tr = features.select([r.clip_id for r in train_rows], "the training split")
+    sel = features.select([r.clip_id for r in select_rows], "the selection split")
+    y = targets(tr.clip_ids, labels, train_texts, s.background_text)
+    s.head.dim = features.audio.shape[-1]
+    torch.manual_seed(s.seed)
+    head = TemporalHead(s.head).to(device)
+    optimiser = torch.optim.Adam(head.parameters(), lr=s.lr)
+    start_epoch, best = 0, {"epoch": None, "avg": -math.inf}
+    if resume and (run.root / "last.pt").exists():
+        ckpt = torch.load(run.root / "last.pt", map_location=device, weights_only=False)
+        head.load_state_dict(ckpt["head"])
+        optimiser.load_state_dict(ckpt["optimiser"])
+        start_epoch, best = ckpt["epoch"] + 1, ckpt["best"]
+        torch.set_rng_state(ckpt["rng"])
+    else:
+        run.root.mkdir(parents=True, exist_ok=True)
+        (run.root / "log.jsonl").unlink(missing_ok=True)
+    settings = {**asdict(s), "head": s.head.as_dict(), "train_texts": train_texts, "all_texts": all_texts,
+                "text_fingerprint": text_fingerprint(all_texts, all_emb), "parameters": count_parameters(head),
+                "train_clips": len(tr.clip_ids), "select_clips": len(sel.clip_ids),
+                "random_features": bool(features.meta.get("random_init"))}
+    atomic_write_text(run.root / "settings.json", json.dumps(settings, indent=2) + "\n")
+    echo(f"head: {s.head.head}, {count_parameters(head):,} trainable parameters; {len(tr.clip_ids)} training clips, "
+         f"{len(train_texts)} training texts; device {device}")
+    use_amp = device == "cuda"
+    a_all, v_all = torch.from_numpy(tr.audio), torch.from_numpy(tr.visual)
+    y_all, t_train = torch.from_numpy(y), torch.from_numpy(train_emb).to(device)
+    gen = torch.Generator().manual_seed(s.seed)
+    for _ in range(start_epoch):
+        torch.randperm(len(y_all), generator=gen)  # keep the shuffles of a resumed run identical
+    for epoch in range(start_epoch, s.epochs):
+        t0 = time.perf_counter()
+        head.train()
+        order = torch.randperm(len(y_all), generator=gen)
+        losses = []
+        bar = tqdm(range(0, len(order), s.batch_size), desc=f"epoch {epoch + 1}/{s.epochs}", unit="batch",
+                   disable=not progress, dynamic_ncols=True, leave=False)
+        for b, i in enumerate(bar):
+            idx = order[i:i + s.batch_size]
+            a, v, yy = a_all[idx].to(device), v_all[idx].to(device), y_all[idx].to(device)
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+                scores = head.scores(a, v, t_train)
+            loss = torch.nn.functional.cross_entropy(scores.float().flatten(0, 1), yy.flatten(), ignore_index=-100)
+            if not torch.isfinite(loss):
+                raise OvavelError(f"the loss became {loss.item()} at epoch {epoch + 1}, batch {b + 1}; "
+                                  "lower --lr or check the features")
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(head.parameters(), s.grad_clip)
+            optimiser.step()
+            losses.append(loss.item())
+            bar.set_postfix(loss=f"{np.mean(losses):.4f}", refresh=False)
+        rows = predict_rows(head, sel.audio, sel.visual, all_emb, len(catalog.names), s.background_text, device)
+        metrics = evaluate_rows(rows, sel.clip_ids, labels, catalog.names)
+        entry = {"epoch": epoch + 1, "loss": float(np.mean(losses)) if losses else None,
+                 "select_on": s.select_on, **{k: metrics[k] for k in ("acc", "seg_f1", "event_f1", "avg")},
+                 "seconds": round(time.perf_counter() - t0, 3)}
+        append_jsonl(run.root / "log.jsonl", entry)
+        improved = metrics["avg"] > best["avg"]
+        if improved:
+            best = {"epoch": epoch + 1, "avg": metrics["avg"]}
+            _save(run.root / "best.pt", head, optimiser, epoch, best, settings)
+        _save(run.root / "last.pt", head, optimiser, epoch, best, settings)
+        echo(f"epoch {epoch + 1}: loss {entry['loss']:.4f}, {s.select_on} avg {100 * metrics['avg']:.1f}"
+             f"{' (best)' if improved else ''}, {entry['seconds']:.1f} s")
+    return {"best": best, "parameters": count_parameters(head), "log": run.log()}
+
+
+def _save(path: Path, head, optimiser, epoch: int, best: dict, settings: dict) -> None:
+    import torch
+
+    tmp = path.with_name(f".{path.name}.part")
+    torch.save({"head": head.state_dict(), "optimiser": optimiser.state_dict(), "epoch": epoch, "best": best,
+                "settings": settings, "rng": torch.get_rng_state()}, tmp)
+    os.replace(tmp, path)
+
+
+def load_head(run_dir: str | os.PathLike, device: str = "cpu"):
+    import torch
+
+    run = Run(run_dir)
+    settings = run.settings()
+    path = run.root / "best.pt"
+    if not path.exists():
+        raise OvavelError(f"{run.root} has no best.pt (did its training finish an epoch?)")
+    head = TemporalHead(HeadConfig(**settings["head"]))
+    head.load_state_dict(torch.load(path, map_location=device, weights_only=False)["head"])
+    return head.to(device).eval(), settings
+
+
+def predict_with_run(run_dir: str | os.PathLike, features: Features, class_names: list[str], device: str = "auto",
+                     background_text: str | None = None) -> dict[str, list[str]]:
+    from ovavel.models.features import resolve_device
+
+    device = resolve_device(device)
+    head, settings = load_head(run_dir, device)
+    bg_text = background_text or settings["background_text"]
+    bg = [] if bg_text == "none" else [bg_text]
+    texts = list(class_names) + bg
+    emb = features.text_emb[[features.text_index(t) for t in texts]]
+    trained = settings["all_texts"]
+    if all(t in features.texts for t in trained):
+        trained_emb = features.text_emb[[features.text_index(t) for t in trained]]
+        if text_fingerprint(trained, trained_emb) != settings["text_fingerprint"]:
+            raise OvavelError(f"the run {run_dir} was trained with other class texts or text embeddings than this "
+                              "feature store's (another encoder, checkpoint or catalog?)")
+    if features.audio.shape[-1] != settings["head"]["dim"]:
+        raise OvavelError(f"the run {run_dir} expects {settings['head']['dim']}-d features, the store has "
+                          f"{features.audio.shape[-1]}")
+    rows = predict_rows(head, features.audio, features.visual, emb, len(class_names), bg_text, device)
+    names = np.array(list(class_names) + [BACKGROUND], dtype=object)
+    return {c: names[r].tolist() for c, r in zip(features.clip_ids, rows)}
+
+
+def split_rows(path: str | os.PathLike, seen_only: bool = False) -> list[SplitRow]:
+    rows = read_split(path)
+    return [r for r in rows if r.split_type == "seen"] if seen_only else rows
+

@@ -1,0 +1,139 @@
+"""baseline features / eval / predict with imagebind-tiny --random-init on real curated clips."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from ovavel.cli import app
+from ovavel.models.feature_store import FeatureStore
+from ovavel.tables import read_csv
+
+TINY = ["--encoder", "imagebind-tiny", "--random-init", "--device", "cpu", "--num-workers", "0", "--no-progress"]
+
+
+def features(data, out, *extra):
+    r = CliRunner().invoke(app, ["baseline", "features", "--data", str(data.root), "--out", str(out), *TINY, *extra])
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def test_shapes_ids_texts_and_determinism(segmented, tmp_path):
+    root, data, ids = segmented
+    r = features(data, tmp_path / "f1")
+    assert "RANDOM WEIGHTS" in r.output
+    f = FeatureStore(tmp_path / "f1").load()
+    assert sorted(f.clip_ids) == sorted(ids)
+    assert f.audio.shape == (6, 10, 32) and f.visual.shape == (6, 10, 32)
+    assert f.texts[-2:] == ["other", "background"] and len(f.texts) == 69 and f.text_emb.shape == (69, 32)
+    assert f.meta["random_init"] is True and "RANDOM WEIGHTS" in f.meta["warning"]
+    # Audio embeddings are ImageBind's postprocessed outputs: L2-normalised, scaled x20.
+    assert np.allclose(np.linalg.norm(f.audio, axis=-1), 20.0, atol=1e-3)
+    assert np.allclose(np.linalg.norm(f.visual, axis=-1), 1.0, atol=1e-4)
+    features(data, tmp_path / "f2")
+    g = FeatureStore(tmp_path / "f2").load()
+    order = [g.clip_ids.index(c) for c in f.clip_ids]
+    assert np.array_equal(f.audio, g.audio[order]) and np.array_equal(f.text_emb, g.text_emb)
+    # A rerun extracts nothing new.
+    r = features(data, tmp_path / "f1")
+    assert "extracted now: 0" in r.output and "already in the store: 6" in r.output
+
+
+def test_split_restricts_and_orders(segmented, tmp_path):
+    root, data, ids = segmented
+    features(data, tmp_path / "f", "--split", str(root / "test.csv"))
+    assert FeatureStore(tmp_path / "f").load().clip_ids == ids
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill(segmented, tmp_path):
+    root, data, ids = segmented
+    out = tmp_path / "f"
+    cmd = [sys.executable, "-m", "ovavel", "baseline", "features", "--data", str(data.root), "--out", str(out),
+           *TINY, "--part-size", "1", "--batch-size", "1"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "parts").glob("part-*.npz")) if (out / "parts").exists() else []) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = FeatureStore(out)
+    before = store.load()  # a killed run leaves a valid store
+    assert 2 <= len(before.clip_ids) < 6
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"already in the store: {len(before.clip_ids)}" in r.stdout
+    after = store.load()
+    assert sorted(after.clip_ids) == sorted(ids)
+    assert not list(out.glob(".*.part")) and not list((out / "parts").glob("*"))
+
+
+def test_official_layout_reader(segmented, tmp_path):
+    root, data, ids = segmented
+    # Lay out the official release tree from our segments (as splits export-release does).
+    rel = tmp_path / "release"
+    for cid in ids[:3]:
+        (rel / "test" / "video" / "dog barking" / cid).mkdir(parents=True)
+        (rel / "test" / "audio" / "dog barking").mkdir(parents=True, exist_ok=True)
+        (rel / "test" / "audio" / "dog barking" / f"{cid}.wav").write_bytes((data.segments(cid) / "audio.wav").read_bytes())
+        for k in range(10):
+            (rel / "test" / "video" / "dog barking" / cid / f"{k:02d}.jpg").write_bytes(
+                (data.segments(cid) / f"frame_{k}.jpg").read_bytes())
+    r = CliRunner().invoke(app, ["baseline", "features", "--official-root", str(rel), "--out", str(tmp_path / "o"), *TINY])
+    assert r.exit_code == 0, r.output
+    official = FeatureStore(tmp_path / "o").load()
+    features(data, tmp_path / "d")
+    ours = FeatureStore(tmp_path / "d").load()
+    assert sorted(official.clip_ids) == sorted(ids[:3])
+    for cid in ids[:3]:
+        assert np.allclose(official.audio[official.clip_ids.index(cid)], ours.audio[ours.clip_ids.index(cid)], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_torchrun_two_cpu_processes(segmented, tmp_path):
+    root, data, ids = segmented
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+           "-m", "ovavel", "baseline", "features", "--data", str(data.root), "--out", str(tmp_path / "dist"), *TINY]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    dist = FeatureStore(tmp_path / "dist").load()
+    features(data, tmp_path / "single")
+    single = FeatureStore(tmp_path / "single").load()
+    assert sorted(dist.clip_ids) == sorted(single.clip_ids)
+    for cid in ids:
+        assert np.allclose(dist.audio[dist.clip_ids.index(cid)], single.audio[single.clip_ids.index(cid)], atol=1e-5)
+    assert list((tmp_path / "dist" / "parts").glob("*")) == []
+
+
+def test_eval_and_predict_end_to_end(segmented, tmp_path):
+    root, data, ids = segmented
+    features(data, tmp_path / "f")
+    runner = CliRunner()
+    r = runner.invoke(app, ["baseline", "eval", "--method", "training-free", "--features", str(tmp_path / "f"),
+                            "--split", str(root / "test.csv"), "--labels", str(root / "labels.csv"),
+                            "--out", str(tmp_path / "res")])
+    assert r.exit_code == 0, r.output
+    preds = read_csv(tmp_path / "res" / "predictions.csv")
+    assert [p["clip_id"] for p in preds] == ids
+    report = json.loads((tmp_path / "res" / "report.json").read_text())
+    assert report["total"]["videos"] == 6 and report["unseen"]["videos"] == 4
+    assert "RANDOM WEIGHTS" in (tmp_path / "res" / "report.md").read_text()
+    # The same predictions scored by `ovavel metrics` give the same report.
+    r2 = runner.invoke(app, ["metrics", "--pred", str(tmp_path / "res" / "predictions.csv"), "--labels",
+                             str(root / "labels.csv"), "--split", str(root / "test.csv"), "--out", str(tmp_path / "m")])
+    assert r2.exit_code == 0 and json.loads((tmp_path / "m" / "report.json").read_text()) == report
+    r = runner.invoke(app, ["baseline", "predict", "--features", str(tmp_path / "f"), "--out", str(tmp_path / "p.csv")])
+    assert r.exit_code == 0 and len(read_csv(tmp_path / "p.csv")) == 6
+    missing = tmp_path / "other.csv"
+    missing.write_text("clip_id,class,split_type\nnope,dog barking,unseen\n")
+    r = runner.invoke(app, ["baseline", "eval", "--method", "training-free", "--features", str(tmp_path / "f"),
+                            "--split", str(missing), "--labels", str(root / "labels.csv"), "--out", str(tmp_path / "x")])
+    assert r.exit_code == 1 and "lacks 1 clip(s)" in r.output and "'nope'" in r.output
