@@ -250,3 +250,25 @@ def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels
     table = run_grid(parse_grid(grid), [int(s) for s in parse_csv_list(seeds)], features, train_split, val_split,
                      test_split, labels, classes, epochs, lr, device, out, echo=click.echo)
     click.echo(table)
+
+
+@click.command("predict", epilog=example(
+    "ovavel predict my_video.mp4 --classes 'dog barking,car horn,playing piano' --checkpoint imagebind_huge.pth --out pred/",
+    "ovavel predict my_video.mp4 --classes 'dog barking,cat purring' --head runs/paper --out pred/",
+    "ovavel predict clip.mp4 --classes 'dog barking' --encoder imagebind-tiny --random-init --out pred/"))
+@click.argument("video", type=click.Path(dir_okay=False, exists=True))
+@click.option("--classes", "class_list", required=True, help="Comma-separated class names (any vocabulary).")
+@click.option("--head", "head_run", type=click.Path(file_okay=False, exists=True), help="A fine-tuned run.")
+@encoder_options
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, random_init, device, out):
+    """Per-second open-vocabulary events in any video: timeline printed, JSON and PNG written."""
+    from ovavel.models.features import FeatureOptions
+    from ovavel.models.predict_video import format_timeline, predict_video
+
+    result = predict_video(video, parse_class_names(class_list), out,
+                           FeatureOptions(encoder, checkpoint, random_init, device), head_run)
+    if random_init:
+        click.echo("RANDOM WEIGHTS: this timeline means nothing", err=True)
+    click.echo(format_timeline(result["timeline"]))
+    click.echo(f"written: {out}/timeline.json, {out}/timeline.png")

@@ -11,7 +11,7 @@ from ovavel.cli_common import Group
 from ovavel.annotation.cli import annotate
 from ovavel.curation.cli import curate
 from ovavel.metrics.cli import metrics_cmd
-from ovavel.models.cli import baseline
+from ovavel.models.cli import baseline, predict_video_cmd
 from ovavel.splits.cli import splits
 
 
@@ -26,6 +26,7 @@ app.add_command(annotate)
 app.add_command(metrics_cmd)
 app.add_command(splits)
 app.add_command(baseline)
+app.add_command(predict_video_cmd)
 
 
 def main() -> None:

@@ -137,3 +137,18 @@ def test_eval_and_predict_end_to_end(segmented, tmp_path):
     r = runner.invoke(app, ["baseline", "eval", "--method", "training-free", "--features", str(tmp_path / "f"),
                             "--split", str(missing), "--labels", str(root / "labels.csv"), "--out", str(tmp_path / "x")])
     assert r.exit_code == 1 and "lacks 1 clip(s)" in r.output and "'nope'" in r.output
+
+
+def test_predict_on_any_video(media_root, tmp_path):
+    from ..curation.conftest import STEREO
+
+    r = CliRunner().invoke(app, ["predict", str(media_root / f"{STEREO}.mp4"), "--classes", "dog barking,playing piano",
+                                 "--encoder", "imagebind-tiny", "--random-init", "--device", "cpu", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    result = json.loads((tmp_path / "timeline.json").read_text())
+    assert result["seconds"] == 12 and len(result["timeline"]) == 12 and result["random_weights"] is True
+    allowed = {"dog barking", "playing piano", "background"}
+    assert all(set(row.values()) - {row["second"]} <= allowed for row in result["timeline"])
+    assert all(row["audio_visual"] in (row["audio"], "background") for row in result["timeline"])
+    assert (tmp_path / "timeline.png").read_bytes()[:4] == b"\x89PNG"
+    assert "audio-visual" in r.output and "RANDOM WEIGHTS" in r.output
