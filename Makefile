@@ -11,7 +11,7 @@ setup: $(VENV)/.installed ffmpeg
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e '.[annotation,dev]'
+	$(BIN)/python -m pip install -q -e '.[models,annotation,dev]'
 	touch $@
 
 ffmpeg:

@@ -63,6 +63,7 @@ def build_manifest(data: DataDir, allow_flags: set[str] = frozenset()) -> list[d
                    duration=_fmt(e.duration) if e else "", size=str(e.size) if e and e.size else "",
                    sha256=(e.sha256 or "") if e else "", source=(e.source or "") if e else "",
                    frame_rate=(e.frame_rate or "") if e else "")
+        rec.update({c: "" for c in QUALITY_COLUMNS})
         q = quality.get(r.clip_id)
         # Quality results describe one particular file: ignore them once the file changed.
         if q and e and q.get("sha256") == e.sha256:

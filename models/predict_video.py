@@ -79,33 +79,35 @@ def format_timeline(timeline: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def plot_timeline(timeline: list[dict], class_names: list[str], path: Path, title: str = "", random: bool = False,
-                  truth: list[str] | None = None) -> None:
-    """Rows of coloured seconds (audio, visual, audio-visual, and ground truth where given)."""
+def plot_timeline(timeline: list[dict], class_names: list[str], path: Path, title: str = "", random: bool = False) -> None:
+    rows = [("audio", [r["audio"] for r in timeline]), ("visual", [r["visual"] for r in timeline]),
+            ("audio-visual", [r["audio_visual"] for r in timeline])]
+    plot_rows(rows, path, title + ("  [RANDOM WEIGHTS]" if random else ""))
+
+
+def plot_rows(rows: list[tuple[str, list[str]]], path: Path, title: str = "") -> None:
+    """One row of coloured seconds per named sequence of class names (background in grey)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [("audio", [r["audio"] for r in timeline]), ("visual", [r["visual"] for r in timeline]),
-            ("audio-visual", [r["audio_visual"] for r in timeline])]
-    if truth is not None:
-        rows.append(("ground truth", truth))
+    length = max(len(seq) for _, seq in rows)
     names = sorted({n for _, seq in rows for n in seq} - {BACKGROUND})
     cmap = plt.get_cmap("tab10")
     colour = {n: cmap(i % 10) for i, n in enumerate(names)}
     colour[BACKGROUND] = (0.88, 0.88, 0.88, 1.0)
-    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(timeline) + 2), 0.6 * len(rows) + 1.4))
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * length + 2), 0.6 * len(rows) + 1.4))
     for y, (_, seq) in enumerate(reversed(rows)):
         for x, n in enumerate(seq):
             ax.add_patch(plt.Rectangle((x, y + 0.1), 0.95, 0.8, color=colour[n]))
-    ax.set_xlim(0, len(timeline))
+    ax.set_xlim(0, length)
     ax.set_ylim(0, len(rows))
     ax.set_yticks([y + 0.5 for y in range(len(rows))], [r[0] for r in reversed(rows)])
     ax.set_xlabel("second")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour[n]) for n in names + [BACKGROUND]]
     ax.legend(handles, names + [BACKGROUND], loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=4, fontsize=7)
-    ax.set_title(title + ("  [RANDOM WEIGHTS]" if random else ""), fontsize=9)
+    ax.set_title(title, fontsize=9)
     fig.tight_layout()
     tmp = path.with_name(f".{path.name}.part")
     fig.savefig(tmp, dpi=100, format="png")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from ovavel import __version__
-from ovavel.cli_common import Group
+from ovavel.cli_common import Group, example
 from ovavel.annotation.cli import annotate
 from ovavel.curation.cli import curate
 from ovavel.metrics.cli import metrics_cmd
@@ -27,6 +27,28 @@ app.add_command(metrics_cmd)
 app.add_command(splits)
 app.add_command(baseline)
 app.add_command(predict_video_cmd)
+
+
+@app.command("demo", epilog=example("ovavel demo --out demo_out",
+                                    "ovavel demo --out demo_out --checkpoint imagebind_huge.pth"))
+@click.option("--out", default="demo_out", show_default=True, type=click.Path(file_okay=False))
+@click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True),
+              help="ImageBind-Huge weights; without them the tiny architecture with random weights runs.")
+@click.option("--shared", type=click.Path(file_okay=False), help="Folder with media/ of real videos "
+              "(default: ../shared/data beside the checkout, or $OVAVEL_SHARED/data).")
+@click.option("--ls-url", help="Use this Label Studio instead of starting one.")
+@click.option("--ls-token", help="Its API token.")
+@click.option("--epochs", type=int, default=20, show_default=True, help="Fine-tuning epochs.")
+def demo_cmd(out, checkpoint, shared, ls_url, ls_token, epochs):
+    """The whole pipeline offline on a small example: curate, annotate, split, both baselines, report."""
+    import os
+    from pathlib import Path
+
+    from ovavel.demo import run_demo
+
+    shared_dir = Path(shared) if shared else Path(os.environ.get("OVAVEL_SHARED", Path.cwd().parent / "shared")) / "data"
+    report = run_demo(Path(out), shared_dir if shared_dir.is_dir() else None, checkpoint, ls_url, ls_token, epochs)
+    click.echo(click.style(f"\ndemo report: {report}", bold=True))
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # Clients (ffmpeg, yt-dlp) drop keep-alive connections when they seek or finish: normal here.
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -46,7 +54,7 @@ class MediaServer:
         self.errors = {k: (list(v) if isinstance(v, list) else v) for k, v in (errors or {}).items()}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._httpd = _QuietServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
+
+from ovavel.annotation.ls_client import LabelStudioClient
+from ovavel.annotation.server import start_server, stop_server, token_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,3 +34,38 @@ def ffmpeg_available():
     if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
         pytest.fail("ffmpeg/ffprobe not on PATH: run `make setup` (installs it with apt-get as root)")
     return True
+
+
+# -- a real Label Studio: its own virtualenv, loopback, one migrated data folder per session ------
+os.environ.setdefault("OVAVEL_LABEL_STUDIO_VENV", str(REPO / ".venv-label-studio"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Label Studio started by this toolkit's own `annotate server start` code."""
+
+    def __init__(self, root: Path, port: int):
+        self.root = root
+        self.state = start_server(root, port=port, timeout=900)
+        self.url = self.state.url
+        self.token = token_path(root / "annotation").read_text().strip()
+
+    def client(self) -> LabelStudioClient:
+        return LabelStudioClient(self.url, self.token)
+
+    def stop(self) -> None:
+        stop_server(self.root)
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory):
+    server = Server(tmp_path_factory.mktemp("ls-home"), free_port())
+    yield server
+    server.stop()
+
+

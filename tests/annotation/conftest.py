@@ -1,50 +1,16 @@
-"""A real Label Studio for the annotation tests: its own virtualenv, loopback, one migrated data
-folder reused by every test of the session."""
+"""Annotation test helpers (the session's Label Studio fixture lives in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-from ovavel.annotation.ls_client import LabelStudioClient
-from ovavel.annotation.server import start_server, stop_server, token_path
 from ovavel.curation.layout import DataDir
 from ovavel.tables import write_csv
 
-from ..conftest import REPO
-
-os.environ.setdefault("OVAVEL_LABEL_STUDIO_VENV", str(REPO / ".venv-label-studio"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, root: Path, port: int):
-        self.root = root
-        self.state = start_server(root, port=port, timeout=600)
-        self.url = self.state.url
-        self.token = token_path(root / "annotation").read_text().strip()
-
-    def client(self) -> LabelStudioClient:
-        return LabelStudioClient(self.url, self.token)
-
-    def stop(self) -> None:
-        stop_server(self.root)
-
-
-@pytest.fixture(scope="session")
-def label_studio(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("ls-home"), free_port())
-    yield server
-    server.stop()
+from ..conftest import Server, free_port
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from ovavel.curation.download import DownloadOptions, RateGate, download_clips
 from ovavel.curation.ffmpeg_tools import probe
 from ovavel.curation.layout import DataDir
+from ovavel.curation.quality import check_clips
 from ovavel.curation.ledger import Ledger
 from ovavel.curation.vggsound_index import read_index, write_index
 from ovavel.media_server import MediaServer
@@ -76,6 +77,9 @@ def test_statuses_for_real_media_and_http_errors(tmp_path, real_media):
     manifest = read_csv(data.clips_csv)
     assert [r["usable"] for r in manifest] == ["0"] * 5
     assert [r["status"] for r in manifest] == ["too_short", "no_audio", "unavailable", "forbidden", "too_short"]
+    # `curate check` on a folder of failed clips measures nothing and keeps them unusable.
+    summary = check_clips(data, progress=False)
+    assert (summary.checked, summary.usable, summary.not_usable) == (0, 0, 5)
 
 
 def test_rate_limit_backs_off_for_everyone_then_succeeds(tmp_path, media_root):

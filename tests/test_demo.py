@@ -1,0 +1,42 @@
+"""`ovavel demo` end to end (with the session's Label Studio), and its report's sections and figures."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+
+from ovavel.demo import run_demo
+
+from .conftest import shared_root
+
+pytest.importorskip("torch", reason="the demo runs the baselines: needs ovavel[models]")
+pytestmark = pytest.mark.slow
+
+
+def test_demo_report(label_studio, tmp_path, ffmpeg_available):
+    shared = shared_root() / "data"
+    out = tmp_path / "demo_out"
+    lines = []
+    report = run_demo(out, shared if shared.is_dir() else None, ls_url=label_studio.url, ls_token=label_studio.token,
+                      epochs=3, echo=lambda m="": lines.append(str(m)))
+    text = report.read_text()
+    for section in ("## 1. Curation", "## 2. Annotation", "## 3. Splits", "## 4. Baselines on the test split",
+                    "## 5. Timelines of test clips", "## Commands run"):
+        assert section in text
+    assert "RANDOM WEIGHTS" in text and "SCRIPTED ANNOTATORS" in text
+    assert "### Training-free ImageBind" in text and "### Fine-tuned ImageBind" in text
+    assert len(re.findall(r"^\| (seen|unseen|total) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+ \|$", text, re.M)) == 6
+    assert re.search(r"^ok\s+12$", text, re.M)
+    if shared.is_dir():  # the real videos end as too short and without audio
+        assert re.search(r"^too_short\s+1$", text, re.M) and re.search(r"^no_audio\s+1$", text, re.M)
+    images = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text)
+    assert len(images) == 6 and all((out / p).read_bytes()[:4] == b"\x89PNG" for p in images)
+    # Every stage's command was printed as it ran, and listed in the report.
+    for cmd in ("curate download", "curate segments", "curate check", "annotate export", "annotate import",
+                "annotate reconcile", "splits make", "baseline features", "baseline eval", "baseline train"):
+        assert any(click.unstyle(line).strip().startswith(f"$ {cmd}") for line in lines), cmd
+        assert f"$ {cmd}" in text
+    labels = (out / "data" / "annotation" / "labels.csv").read_text().splitlines()
+    assert len(labels) == 13 and labels[0] == "clip_id,class,labels,provenance"
