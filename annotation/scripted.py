@@ -1,6 +1,6 @@
-"""Scripted annotators, for the demo and the tests: accounts created through the API and answers
-posted on their behalf (recorded as theirs: `completed_by` is their account). Every answer they
-post is marked as scripted in its task-independent `lead_time` of 0 and in the callers' output."""
+"""Scripted annotators, for the demo and the tests: accounts created through the API (first name
+"scripted") and answers posted on their behalf, recorded as theirs (`completed_by` is their
+account, `lead_time` 0). Callers say in their output that the answers are scripted."""
 
 from __future__ import annotations
 
