@@ -102,6 +102,8 @@ def import_cmd(data, round_name, files, url, token):
     echo_summary(f"round {round_name} imported", format_table(["", "count"], rows))
     if s.left:
         click.echo("left per annotator: " + ", ".join(f"{a} {n}" for a, n in sorted(s.left.items())))
+        shown = ", ".join(s.missing[:10]) + (f" and {len(s.missing) - 10} more" if len(s.missing) > 10 else "")
+        click.echo(f"clips without an answer: {shown}")
 
 
 @annotate.command("status", epilog=example("annotate status --data data/ovave"))

@@ -70,6 +70,7 @@ def test_offline_round_trip_with_malformed_rows(tmp_path):
     assert reasons == {(cid1, "seg0"), (cid3, "second annotation by ann1"),
                        ("stranger", "annotation for a clip not in this round's tasks")}
     assert re.search(r"^clips without an answer\s+1$", r.output, re.M) and "left per annotator: ann1 1" in r.output
+    assert f"clips without an answer: {cid2}" in r.output
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1", "--from", str(bad)])
