@@ -80,37 +80,32 @@ def model_prefill(path: str, classes: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def plan_round(data: DataDir, state: AnnotationState, name: str, opts: ExportOptions) -> tuple[dict[str, str], dict, str]:
-    """({clip: annotator}, {clip: extra task data}, prefill kind) of a round about to be exported."""
+def plan_round(data: DataDir, state: AnnotationState, name: str, opts: ExportOptions) -> tuple[dict[str, str], str]:
+    """({clip: annotator}, prefill kind) of a round about to be exported."""
     classes = clip_classes(data)
-    extra: dict[str, dict] = {c: {} for c in classes}
     if name == "1":
         if not opts.annotators:
             raise OvavelError("--annotators: round 1 needs the annotators, e.g. --annotators a@x,b@x,c@x")
-        assignment = assign_round1(list(classes.items()), opts.annotators)
-        prefill = "predictions" if opts.predictions else "none"
-    elif name == "2":
+        return assign_round1(list(classes.items()), opts.annotators), "predictions" if opts.predictions else "none"
+    if name == "2":
         r1 = state.round("1")
-        annotators = opts.annotators or list(r1.batches)
         first = r1.annotator_of()
-        assignment = assign_round2([(c, classes[c]) for c in first if c in classes], first, annotators)
-        prefill = "round1" if opts.mode == "review" else "none"
-        if opts.predictions:
-            prefill = "predictions"
-    else:
-        if not opts.adjudicator:
-            raise OvavelError("--adjudicator: the adjudication round needs one person, e.g. --adjudicator x@y")
-        path = state.dir / "disagreements.csv"
-        if not path.exists():
-            raise OvavelError("no disagreements.csv: run `annotate reconcile` first")
-        rows = read_csv(path, required=["clip_id", "r1_labels", "r2_labels", "disputed"])
-        assignment = {r["clip_id"]: opts.adjudicator for r in rows}
-        for r in rows:
-            extra[r["clip_id"]] = {"r1_labels": r["r1_labels"], "r2_labels": r["r2_labels"],
-                                   "r1_annotator": r["r1_annotator"], "r2_annotator": r["r2_annotator"],
-                                   "disputed": r["disputed"]}
-        prefill = "none"
-    return assignment, extra, prefill
+        assignment = assign_round2([(c, classes[c]) for c in first if c in classes], first,
+                                   opts.annotators or list(r1.batches))
+        return assignment, "predictions" if opts.predictions else "round1" if opts.mode == "review" else "none"
+    if not opts.adjudicator:
+        raise OvavelError("--adjudicator: the adjudication round needs one person, e.g. --adjudicator x@y")
+    return {c: opts.adjudicator for c in adjudication_data(state)}, "none"
+
+
+def adjudication_data(state: AnnotationState) -> dict[str, dict]:
+    """Per disputed clip, what the adjudicator is shown: both earlier answers and who gave them."""
+    path = state.dir / "disagreements.csv"
+    if not path.exists():
+        raise OvavelError("no disagreements.csv: run `annotate reconcile` first")
+    rows = read_csv(path, required=["clip_id", "r1_annotator", "r1_labels", "r2_annotator", "r2_labels", "disputed"])
+    keys = ("r1_labels", "r2_labels", "r1_annotator", "r2_annotator", "disputed")
+    return {r["clip_id"]: {k: r[k] for k in keys} for r in rows}
 
 
 def build_tasks(clips: list[str], classes: dict[str, str], extra: dict, prefill: dict[str, str], name: str,
@@ -131,7 +126,7 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
     rnd = state.rounds.get(name)
     classes = clip_classes(data)
     if rnd is None:
-        assignment, extra, prefill_kind = plan_round(data, state, name, opts)
+        assignment, prefill_kind = plan_round(data, state, name, opts)
         batches: dict[str, Batch] = {}
         for cid, a in assignment.items():
             batches.setdefault(a, Batch(clips=[])).clips.append(cid)
@@ -139,8 +134,7 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
                          review=(name == "2" and opts.mode == "review"))
         state.rounds[name] = rnd
         state.save()
-    else:
-        _, extra, _ = plan_round(data, state, name, opts) if name == "adjudicate" else (None, {}, None)
+    extra = adjudication_data(state) if name == "adjudicate" else {}
     prefill: dict[str, str] = {}
     if rnd.prefill == "round1":
         prefill = {c: r["labels"] for c, r in read_round(state, "1").items()}
@@ -199,29 +193,10 @@ def import_round(data: DataDir, name: str, client=None, files: list[str] | None 
             cid = (task.get("data") or {}).get("clip_id")
             answers = task.get("annotations") or []
             if cid not in owner or owner[cid] != annotator:
-                for a in answers:
-                    rejects.append(_reject(name, annotator, cid, a, "annotation for a clip not in this round's tasks"))
+                rejects += [_reject(name, annotator, cid, a, "annotation for a clip not in this round's tasks")
+                            for a in answers]
                 continue
-            valid = []
-            for a in sorted(answers, key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0)):
-                if a.get("was_cancelled"):
-                    summary.skipped += 1
-                    continue
-                labels, reason = labels_from_result(a.get("result"))
-                who = _who(a, emails, annotator, rnd.mode)
-                if labels is None:
-                    rejects.append(_reject(name, who, cid, a, reason))
-                else:
-                    valid.append((who, labels, a))
-            # One answer per clip and round: the assigned annotator's latest; the others are
-            # reported (and kept in the rejects file), never silently dropped.
-            mine = [v for v in valid if v[0] == annotator]
-            chosen = mine[-1] if mine else (valid[0] if valid else None)
-            for v in valid:
-                if v is not chosen:
-                    why = (f"second annotation by {v[0]}; the later one (id {chosen[2].get('id')}) is kept"
-                           if v[0] == chosen[0] else f"extra annotation by {v[0]}; the answer of {chosen[0]} is kept")
-                    rejects.append(_reject(name, v[0], cid, v[2], why))
+            chosen = _choose_answer(name, cid, annotator, answers, emails, rnd.mode, summary, rejects)
             if chosen:
                 who, labels, a = chosen
                 rows[cid] = {"clip_id": cid, "class": classes.get(cid, ""), "labels": labels, "round": name,
@@ -251,6 +226,32 @@ def round_status(data: DataDir, client=None) -> list[dict]:
                         "where": f"project {batch.project_id}" if batch.project_id else (batch.file or ""),
                         "status": batch.status})
     return out
+
+
+def _choose_answer(name: str, cid: str, annotator: str, answers: list[dict], emails: dict[int, str], mode: str,
+                   summary: ImportSummary, rejects: list[dict]) -> tuple[str, str, dict] | None:
+    """(who, labels, annotation) kept for a clip: the assigned annotator's latest valid answer, else
+    the first valid one. Cancelled answers are counted; every other answer goes to the rejects
+    with the reason, never silently dropped."""
+    valid = []
+    for a in sorted(answers, key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0)):
+        if a.get("was_cancelled"):
+            summary.skipped += 1
+            continue
+        labels, reason = labels_from_result(a.get("result"))
+        who = _who(a, emails, annotator, mode)
+        if labels is None:
+            rejects.append(_reject(name, who, cid, a, reason))
+        else:
+            valid.append((who, labels, a))
+    mine = [v for v in valid if v[0] == annotator]
+    chosen = mine[-1] if mine else (valid[0] if valid else None)
+    for v in valid:
+        if v is not chosen:
+            why = (f"second annotation by {v[0]}; the later one (id {chosen[2].get('id')}) is kept"
+                   if v[0] == chosen[0] else f"extra annotation by {v[0]}; the answer of {chosen[0]} is kept")
+            rejects.append(_reject(name, v[0], cid, v[2], why))
+    return chosen
 
 
 def _who(annotation: dict, emails: dict[int, str], annotator: str, mode: str) -> str:
