@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -36,10 +37,7 @@ def merge_shards(shard_dirs: list, target) -> dict[str, int]:
         rejects += shard_rejects
         if s.rejects.exists():
             rejects += [Reject(**{**x, "line": int(x["line"] or 0)}) for x in read_csv(s.rejects)]
-        repair_jsonl_tail(target.ledger)
-        for rec in read_jsonl(s.ledger):
-            append_jsonl(target.ledger, rec)
-            counts["ledger_lines"] += 1
+        counts["ledger_lines"] += _append_new(s.ledger, target.ledger)
         for clip in sorted(s.clips_dir.glob("*.mp4")) if s.clips_dir.exists() else []:
             counts["clips"] += _link_or_copy(clip, target.clips_dir / clip.name)
         for seg in sorted(p for p in s.segments_dir.glob("*") if p.is_dir() and not p.name.startswith(".")) \
@@ -54,15 +52,27 @@ def merge_shards(shard_dirs: list, target) -> dict[str, int]:
         if s.reject_list.exists():
             with open(target.reject_list, "a", encoding="utf-8") as f:
                 f.write(s.reject_list.read_text(encoding="utf-8").rstrip("\n") + "\n")
-        quality = s.root / "quality.jsonl"
-        if quality.exists():
-            for rec in read_jsonl(quality):
-                append_jsonl(target.root / "quality.jsonl", rec)
+        _append_new(s.root / "quality.jsonl", target.root / "quality.jsonl")
     write_index(target.index, list(rows.values()))
     counts["index_rows"] = len(rows)
     write_rejects(target.rejects, rejects)
     build_manifest(target)
     return counts
+
+
+def _append_new(source, target) -> int:
+    """Append the records of one JSONL log to another, skipping those it already holds (a merge
+    run twice adds nothing)."""
+    repair_jsonl_tail(target)
+    have = {json.dumps(r, sort_keys=True) for r in read_jsonl(target)}
+    added = 0
+    for rec in read_jsonl(source):
+        key = json.dumps(rec, sort_keys=True)
+        if key not in have:
+            append_jsonl(target, rec)
+            have.add(key)
+            added += 1
+    return added
 
 
 def _link_or_copy(src, dest) -> int:

@@ -4,12 +4,16 @@ same command. Command bodies only forward arguments to library functions."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
 from ovavel import __version__
-from ovavel.cli_common import Group, example
 from ovavel.annotation.cli import annotate
+from ovavel.cli_common import Group, example
 from ovavel.curation.cli import curate
+from ovavel.demo import run_demo
 from ovavel.metrics.cli import metrics_cmd
 from ovavel.models.cli import baseline, predict_video_cmd
 from ovavel.splits.cli import splits
@@ -41,11 +45,6 @@ app.add_command(predict_video_cmd)
 @click.option("--epochs", type=int, default=20, show_default=True, help="Fine-tuning epochs.")
 def demo_cmd(out, checkpoint, shared, ls_url, ls_token, epochs):
     """The whole pipeline offline on a small example: curate, annotate, split, both baselines, report."""
-    import os
-    from pathlib import Path
-
-    from ovavel.demo import run_demo
-
     shared_dir = Path(shared) if shared else Path(os.environ.get("OVAVEL_SHARED", Path.cwd().parent / "shared")) / "data"
     report = run_demo(Path(out), shared_dir if shared_dir.is_dir() else None, checkpoint, ls_url, ls_token, epochs)
     click.echo(click.style(f"\ndemo report: {report}", bold=True))

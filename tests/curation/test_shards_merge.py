@@ -43,6 +43,9 @@ def test_sharded_download_then_merge(tmp_path, server):
         k for k in shard_ids[0] if manifest[k]["status"] == "ok")
     assert len(Ledger(merged / "ledger.jsonl").entries()) == sum(
         len(Ledger(d / "ledger.jsonl").entries()) for d in shard_dirs)
+    ledger_lines = len(Ledger(merged / "ledger.jsonl").entries())
+    r = runner.invoke(app, ["curate", "merge", *map(str, shard_dirs), "--data", str(merged)])
+    assert r.exit_code == 0 and len(Ledger(merged / "ledger.jsonl").entries()) == ledger_lines  # merging again adds nothing
     r = runner.invoke(app, ["curate", "status", "--data", str(merged)])
     assert r.exit_code == 0 and "unavailable" in r.output and "dog barking" in r.output
     # A rerun of the merged folder's download has nothing left to fetch.
