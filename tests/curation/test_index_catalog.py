@@ -139,3 +139,13 @@ def test_every_command_help_shows_an_example():
     for cmd in ["filter", "download", "segments", "check", "status", "merge"]:
         r = runner.invoke(app, ["curate", cmd, "--help"])
         assert r.exit_code == 0 and "Examples:" in r.output and f"curate {cmd}" in r.output, cmd
+
+
+def test_missing_index_offline_names_the_url_and_the_flag(tmp_path):
+    from ovavel.curation.vggsound_index import cached_vggsound_index
+
+    with pytest.raises(OvavelError, match=r"could not download the VGGSound index from http://127.0.0.1:9/x.csv.*--index"):
+        cached_vggsound_index(tmp_path, url="http://127.0.0.1:9/x.csv")
+    assert list(tmp_path.iterdir()) == []  # no partial file left
+    (tmp_path / "vggsound.csv").write_text("abcdefghijk,1,dog barking,train\n")
+    assert cached_vggsound_index(tmp_path, url="http://127.0.0.1:9/x.csv") == tmp_path / "vggsound.csv"

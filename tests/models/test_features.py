@@ -152,3 +152,15 @@ def test_predict_on_any_video(media_root, tmp_path):
     assert all(row["audio_visual"] in (row["audio"], "background") for row in result["timeline"])
     assert (tmp_path / "timeline.png").read_bytes()[:4] == b"\x89PNG"
     assert "audio-visual" in r.output and "RANDOM WEIGHTS" in r.output
+
+
+def test_offline_checkpoint_download_names_the_url_and_the_flag(segmented, tmp_path):
+    from ovavel.errors import OvavelError
+    from ovavel.models.imagebind_loader import download_checkpoint
+
+    with pytest.raises(OvavelError, match=r"http://127.0.0.1:9/huge.pth.*--checkpoint PATH.*OVAVEL_IMAGEBIND_CHECKPOINT"):
+        download_checkpoint(tmp_path / "imagebind_huge.pth", tmp_path / "rec.json", url="http://127.0.0.1:9/huge.pth")
+    assert list(tmp_path.iterdir()) == []
+    r = CliRunner().invoke(app, ["baseline", "features", "--data", str(segmented[1].root), "--out",
+                                 str(tmp_path / "f"), "--checkpoint", str(tmp_path / "nope.pth"), "--device", "cpu"])
+    assert r.exit_code == 1 and "ImageBind checkpoint not found" in r.output
