@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
-_CLIP_ID = re.compile(r"([A-Za-z0-9_-]{11})_(\d{6})")
 
 
 def is_youtube_id(value: str) -> bool:
@@ -18,9 +17,3 @@ def clip_id(youtube_id: str, start_s: int) -> str:
     """`{youtube_id}_{start_seconds:06d}`: VGGSound has several clips per YouTube id."""
     return f"{youtube_id}_{int(start_s):06d}"
 
-
-def parse_clip_id(value: str) -> tuple[str, int] | None:
-    """(youtube_id, start_s) of a clip id this toolkit built, else None (an official-release id
-    is a bare YouTube id)."""
-    m = _CLIP_ID.fullmatch(value)
-    return (m.group(1), int(m.group(2))) if m else None

@@ -4,15 +4,14 @@ and reject_list.txt, so it can always be regenerated from what is on disk."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from ovavel.curation.layout import DataDir
 from ovavel.curation.ledger import Ledger
-from ovavel.curation.vggsound_index import INDEX_COLUMNS, IndexRow, read_index
+from ovavel.curation.vggsound_index import INDEX_COLUMNS, read_index
 from ovavel.errors import InputError
-from ovavel.tables import read_csv, write_csv
+from ovavel.tables import read_csv, read_jsonl, write_csv
 
 QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "frozen_s", "flags"]
 CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "frame_rate", "size", "sha256", "source"] + \
@@ -41,8 +40,6 @@ def quality_path(data: DataDir) -> Path:
 
 def read_quality(data: DataDir) -> dict[str, dict]:
     """The latest quality result per clip (written by `curate check`)."""
-    from ovavel.tables import read_jsonl
-
     out = {}
     for rec in read_jsonl(quality_path(data)):
         out[rec["clip_id"]] = rec
@@ -91,17 +88,6 @@ def usable_clips(data: DataDir) -> list[dict[str, str]]:
     return [r for r in read_manifest(data) if r["usable"] == "1"]
 
 
-def save_run_settings(data: DataDir, settings: dict) -> None:
-    from ovavel.tables import write_json
-
-    write_json(data.root / "run.json", settings)
-
-
-def load_run_settings(data: DataDir) -> dict:
-    path = data.root / "run.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
 def _fmt(value) -> str:
     if value is None or value == "":
         return ""
@@ -111,5 +97,3 @@ def _fmt(value) -> str:
 def _b(value) -> str:
     return "1" if value else "0"
 
-
-__all__ = ["CLIP_COLUMNS", "IndexRow", "build_manifest", "read_manifest", "usable_clips"]

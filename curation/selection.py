@@ -16,7 +16,8 @@ def select_index(index: str | None, class_names: list[str], catalog: ClassCatalo
                  ) -> tuple[list[IndexRow], list[Reject]]:
     index = index or str(cached_vggsound_index())
     if is_index_csv(index):
-        labels = {r.vggsound_label for r in read_index(index)[0]} | {r.cls for r in read_index(index)[0]}
+        every_row = read_index(index)[0]
+        labels = {r.vggsound_label for r in every_row} | {r.cls for r in every_row}
         classes = resolve_classes(class_names, catalog, labels)
         rows, rejects = read_index(index, catalog=None, classes=classes)
     else:

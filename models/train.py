@@ -15,7 +15,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ import numpy as np
 from ovavel import BACKGROUND
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
-from ovavel.formats import Label, SplitRow, read_labels, read_split
+from ovavel.formats import Label, SplitRow, read_split
 from ovavel.metrics import summarise, video_scores
 from ovavel.models.feature_store import Features
 from ovavel.models.head import HeadConfig, TemporalHead, count_parameters
@@ -139,7 +139,7 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
     tr = features.select([r.clip_id for r in train_rows], "the training split")
     sel = features.select([r.clip_id for r in select_rows], "the selection split")
     y = targets(tr.clip_ids, labels, train_texts, s.background_text)
-    s.head.dim = features.audio.shape[-1]
+    s = replace(s, head=replace(s.head, dim=features.audio.shape[-1]))  # never touch the caller's settings
     torch.manual_seed(s.seed)
     head = TemporalHead(s.head).to(device)
     optimiser = torch.optim.Adam(head.parameters(), lr=s.lr)

@@ -22,7 +22,3 @@ class InputError(OvavelError):
         self.path = path
         self.line = line
 
-
-def expected(what: str, got: object) -> str:
-    """One voice for validators: "Expected X, but got Y"."""
-    return f"Expected {what}, but got {got!r}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter
 
 from ovavel.catalog import GROUPS, ClassCatalog
 from ovavel.errors import OvavelError
@@ -107,6 +106,3 @@ def given_partition(catalog: ClassCatalog, classes_in_labels: set[str], unseen_n
                           "pass --unseen auto or --unseen FILE")
     return catalog.by_split("unseen")
 
-
-def group_counts(names: list[str], catalog: ClassCatalog) -> Counter:
-    return Counter(catalog.get(c).group for c in names)

@@ -12,7 +12,6 @@ from ovavel.cli import app
 from ovavel.curation.download import DownloadOptions, download_clips
 from ovavel.curation.layout import DataDir
 from ovavel.curation.segments import SegmentOptions, extract_segments, middle_frame_indices, segment_clips
-from ovavel.curation.synthetic import make_test_video
 from ovavel.curation.vggsound_index import write_index
 from ovavel.tables import read_csv
 

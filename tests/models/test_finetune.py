@@ -81,6 +81,9 @@ def test_checkpoint_round_trip_resume_and_refusal(planted, tmp_path):
     assert predict_with_run(straight, test, NAMES, "cpu") == predict_with_run(straight, test, NAMES, "cpu")
     with pytest.raises(OvavelError, match="already holds a run; pass --resume"):
         train(feats, train_rows, val_rows, labels, CATALOG, straight, settings(epochs=1), progress=False, echo=quiet)
+    given = settings(epochs=1)
+    train(feats, train_rows, val_rows, labels, CATALOG, tmp_path / "own", given, progress=False, echo=quiet)
+    assert given.head.dim == 1024  # the caller's settings are not changed to the features' size
 
 
 def test_mismatches_and_nan_stop_with_a_message(planted, tmp_path):

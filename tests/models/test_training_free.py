@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from ovavel.models.feature_store import Features
 from ovavel.models.training_free import decide, predict_training_free
