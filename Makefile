@@ -5,9 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup ffmpeg test test-fast demo clean
+.PHONY: setup ffmpeg chromium test test-fast demo clean
 
-setup: $(VENV)/.installed ffmpeg
+setup: $(VENV)/.installed ffmpeg chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(VENV)/.installed: pyproject.toml
 
 ffmpeg:
 	@bash scripts/ensure_ffmpeg.sh
+
+chromium:
+	@bash scripts/ensure_chromium.sh
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

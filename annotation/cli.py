@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from ovavel.annotation.config import UIS
 from ovavel.annotation.ls_client import connect
 from ovavel.annotation.reconcile import POLICIES, reconcile
 from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, import_round, round_status
-from ovavel.annotation.server import server_status, start_server, stop_server
+from ovavel.annotation.server import LOOPBACK, is_loopback, read_state, server_status, start_server, stop_server
+from ovavel.annotation.users import add_users, users_file
 from ovavel.annotation.state import ROUNDS, AnnotationState
 from ovavel.cli_common import Group, echo_summary, example, parse_csv_list
 from ovavel.curation.layout import DataDir
@@ -31,14 +33,23 @@ def server():
     pass
 
 
-@server.command("start", epilog=example("annotate server start --data data/ovave --port 8080"))
+@server.command("start", epilog=example("annotate server start --data data/ovave --port 8080",
+                                        "annotate server start --data data/ovave --host 0.0.0.0   # other machines too"))
 @_data
 @click.option("--port", type=int, default=8080, show_default=True)
+@click.option("--host", default=LOOPBACK, show_default=True,
+              help="Address to listen on; anything but loopback serves other machines (plain HTTP).")
 @click.option("--timeout", type=float, default=300, show_default=True, help="Seconds to wait for it to answer.")
-def server_start(data, port, timeout):
+def server_start(data, port, host, timeout):
     """Install (once) and start Label Studio; admin from $OVAVEL_LS_ADMIN/$OVAVEL_LS_PASSWORD."""
-    state = start_server(Path(data), port, timeout, echo=click.echo)
+    if not is_loopback(host):
+        click.echo(f"warning: serving {host}:{port} to other machines over plain HTTP: passwords and answers "
+                   "cross the network unencrypted. On an untrusted network keep the default 127.0.0.1 and give "
+                   "annotators an SSH tunnel instead (README: Running an annotation round with people).", err=True)
+    state = start_server(Path(data), port, timeout, echo=click.echo, host=host)
     click.echo(f"Label Studio is running at {state.url} (admin {state.admin}; log {state.log})")
+    if state.public_url:
+        click.echo(f"annotators open {state.public_url}")
 
 
 @server.command("stop", epilog=example("annotate server stop --data data/ovave"))
@@ -56,12 +67,34 @@ def server_status_cmd(data):
     click.echo(f"running at {s['url']} (pid {s['pid']})" if s["running"] else "not running")
 
 
+@annotate.group(cls=Group, help="Annotator accounts on the toolkit's Label Studio.")
+def users():
+    pass
+
+
+@users.command("add", epilog=example("annotate users add --data data/ovave --emails a@lab.org,b@lab.org"))
+@_data
+@click.option("--emails", required=True, help="Comma-separated email addresses, one account each.")
+def users_add(data, emails):
+    """Create (or reuse) accounts with generated passwords kept in DIR/annotation/users.csv."""
+    d = DataDir.at(data)
+    accounts = add_users(d.root, parse_csv_list(emails))
+    url = read_state(d.annotation_dir).people_url
+    where = users_file(d.root)
+    for a in accounts:
+        click.echo(f"{a.email}: {a.status}; log in at {url}/user/login/ with the password in {where}")
+    click.echo(f"{where} is readable by you alone: hand each person their own line. Another machine reaches "
+               "this server through an SSH tunnel, or start it with --host (README: Running an annotation round "
+               "with people).")
+
+
 @annotate.command("export", epilog=example(
     "annotate export --data data/ovave --round 1 --annotators a@lab.org,b@lab.org,c@lab.org",
     "annotate export --data data/ovave --round 1 --annotators a@x,b@x --predictions results/predictions.csv",
     "annotate export --data data/ovave --round 2 --mode review",
     "annotate export --data data/ovave --round adjudicate --adjudicator lead@lab.org",
-    "annotate export --data data/ovave --round 1 --annotators a@x,b@x --offline"))
+    "annotate export --data data/ovave --round 1 --annotators a@x,b@x --offline",
+    "annotate export --data data/ovave --round 1 --annotators a@lab.org,b@lab.org --ui timeline"))
 @_data
 @_round
 @click.option("--annotators", help="Comma-separated annotator accounts (emails in Label Studio).")
@@ -71,13 +104,17 @@ def server_status_cmd(data):
 @click.option("--adjudicator", help="The person who resolves disagreements (--round adjudicate).")
 @click.option("--offline", is_flag=True, help="Write Label Studio import files instead of talking to a server.")
 @click.option("--video-url", default=VIDEO_URL, show_default=True, help="URL of a clip's video; {clip_id} is filled in.")
+@click.option("--ui", type=click.Choice(UIS), default="seconds", show_default=True,
+              help="The labelling view: ten toggles 0-9 for the event's seconds, or spans painted on a timeline.")
 @_url
 @_token
-def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, offline, video_url, url, token):
-    """One Label Studio project per annotator and round, tasks balanced per class."""
+def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, offline, video_url, ui, url, token):
+    """One Label Studio project per annotator and round, tasks balanced per class; checks that
+    every project's clips play before it reports success."""
     d = DataDir.at(data)
     client = None if offline else connect(d.root, url, token)
-    opts = ExportOptions(parse_csv_list(annotators) or None, predictions, mode, adjudicator, offline, video_url)
+    opts = ExportOptions(parse_csv_list(annotators) or None, predictions, mode, adjudicator, offline, video_url,
+                         ui=ui)
     rnd = export_round(d, round_name, opts, client, echo=click.echo)
     click.echo(f"round {round_name}: {sum(len(b.clips) for b in rnd.batches.values())} tasks for "
                f"{len(rnd.batches)} annotator(s); state in {d.annotation_dir / 'projects.json'}")

@@ -1,57 +1,133 @@
-"""Label Studio labeling configs: ten required single-choice blocks seg0..seg9 under the video.
+"""Label Studio labeling configs and the answers they produce.
 
-Each block shows "event" / "background" and stores the alias "1" / "0", so a finished annotation
-holds exactly ten 0/1 answers. The adjudication config also shows both earlier answers.
+Two views (`--ui`), both with the video (480 px high, at the clips' 25 fps) and, under it, the
+audio waveform played in sync with it (Label Studio's `sync` attribute), so an annotator sees
+where the sound is and can click a moment to seek:
+- `seconds` (default): one row of ten toggles "0".."9", the seconds that hold the event, bound to
+  the keys 0-9; nothing selected means all background. Ctrl+Enter submits.
+- `timeline`: paint spans of "event" on the video's timeline. Second k is an event when a span
+  covers the instant k + 0.5 s (the same rule as the middle frames).
+
+Answers of projects made by earlier versions (ten required event/background blocks seg0..seg9,
+the `grid` view) are still read. The adjudication config adds both earlier answers above.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ovavel import SEGMENTS_PER_CLIP
 
-SEGMENT_NAMES = [f"seg{k}" for k in range(SEGMENTS_PER_CLIP)]
+UI = Literal["seconds", "timeline", "grid"]
+UIS: tuple[str, ...] = ("seconds", "timeline")  # what `annotate export --ui` offers; grid is read only
+FPS = 25  # the clips' frame rate (curation normalises every clip to 25 fps CFR)
+SECONDS_CONTROL = "seconds"
+TIMELINE_CONTROL = "events"
+EVENT_LABEL = "event"
+SEGMENT_NAMES = [f"seg{k}" for k in range(SEGMENTS_PER_CLIP)]  # the legacy grid's controls
 
-INSTRUCTIONS = ("Mark a second as event when its middle frame shows the class AND that second of audio "
-                "sounds like it; otherwise background.")
-
-
-def _grid() -> str:
-    blocks = []
-    for k, name in enumerate(SEGMENT_NAMES):
-        blocks.append(
-            f'    <View style="padding: 2px; border: 1px solid #ddd; border-radius: 4px">\n'
-            f'      <Header value="{k}-{k + 1} s" size="6"/>\n'
-            f'      <Choices name="{name}" toName="video" choice="single-radio" required="true" '
-            f'requiredMessage="Answer second {k}-{k + 1} s">\n'
-            f'        <Choice value="event" alias="1"/>\n'
-            f'        <Choice value="background" alias="0"/>\n'
-            f'      </Choices>\n'
-            f'    </View>')
-    return ('  <View style="display: grid; grid-template-columns: repeat(5, 1fr); gap: 4px">\n'
-            + "\n".join(blocks) + "\n  </View>")
+RULE = ("A second holds the event when its middle frame shows the class AND that second of audio "
+        "sounds like it; otherwise it is background.")
 
 
-def labeling_config(adjudication: bool = False) -> str:
+def _media() -> str:
+    return (f'  <Video name="video" value="$video" height="480" frameRate="{FPS}" sync="audio"/>\n'
+            '  <Audio name="audio" value="$video" sync="video" height="64"/>\n')
+
+
+def _seconds_control() -> str:
+    choices = "\n".join(f'    <Choice value="{k}" hotkey="{k}"/>' for k in range(SEGMENTS_PER_CLIP))
+    return ('  <Header value="Seconds that hold the event: keys 0-9 toggle them; none selected = all background; '
+            'Ctrl+Enter submits" size="6"/>\n'
+            f'  <Choices name="{SECONDS_CONTROL}" toName="video" choice="multiple" showInline="true">\n'
+            f"{choices}\n  </Choices>\n")
+
+
+def _timeline_control() -> str:
+    return ('  <Header value="Paint the spans that hold the event on the timeline; a second counts when a span covers '
+            'its middle (k + 0.5 s); no span = all background; Ctrl+Enter submits" size="6"/>\n'
+            f'  <TimelineLabels name="{TIMELINE_CONTROL}" toName="video">\n'
+            f'    <Label value="{EVENT_LABEL}" background="#e4572e"/>\n  </TimelineLabels>\n')
+
+
+def labeling_config(adjudication: bool = False, ui: str = "seconds") -> str:
+    if ui not in UIS:
+        raise ValueError(f"Expected `ui` to be one of {UIS}, but got {ui!r}")
     extra = ('  <Header value="Round 1 ($r1_annotator): $r1_labels    Round 2 ($r2_annotator): $r2_labels    '
              'disputed seconds: $disputed" size="5"/>\n') if adjudication else ""
+    timeline = ui == "timeline"
     return ("<View>\n"
             '  <Header value="Class: $class"/>\n'
-            f'  <Text name="instructions" value="{INSTRUCTIONS}"/>\n'
-            '  <Video name="video" value="$video" height="320"/>\n'
-            + extra + _grid() + "\n</View>\n")
+            f'  <Text name="rule" value="{RULE}"/>\n'
+            + extra + (_timeline_control() if timeline else _seconds_control()) + _media() + "</View>\n")
 
 
-def result_for(labels: str) -> list[dict]:
+def result_for(labels: str, ui: str = "seconds") -> list[dict]:
     """A Label Studio result (for predictions / pre-annotations) holding ten 0/1 answers."""
+    if ui == "seconds":
+        chosen = [str(k) for k, bit in enumerate(labels) if bit == "1"]
+        return [{"from_name": SECONDS_CONTROL, "to_name": "video", "type": "choices",
+                 "value": {"choices": chosen}}] if chosen else []
+    if ui == "timeline":
+        # Frames are numbered from 1; second k is frames k*FPS+1 .. (k+1)*FPS.
+        return [{"from_name": TIMELINE_CONTROL, "to_name": "video", "type": "timelinelabels",
+                 "value": {"ranges": [{"start": a * FPS + 1, "end": b * FPS}], "timelinelabels": [EVENT_LABEL]}}
+                for a, b in _runs(labels)]
     return [{"from_name": name, "to_name": "video", "type": "choices",
              "value": {"choices": ["event" if bit == "1" else "background"]}}
             for name, bit in zip(SEGMENT_NAMES, labels)]
 
 
-def labels_from_result(result: list[dict]) -> tuple[str | None, str]:
-    """(labels, "") from a Label Studio result, or (None, reason) when it does not fit the config
+def labels_from_result(result: list[dict], ui: str) -> tuple[str | None, str]:
+    """(labels, "") from a Label Studio result, or (None, reason) when it does not fit the view
     (Label Studio does not check results posted through the API)."""
+    parse = {"seconds": _from_seconds, "timeline": _from_timeline, "grid": _from_grid}[ui]
+    return parse(result or [])
+
+
+def span_seconds(start_frame: float, end_frame: float) -> list[int]:
+    """The seconds whose middle instant k + 0.5 s lies in frames start..end (numbered from 1, so
+    the span covers the times [(start - 1) / FPS, end / FPS))."""
+    t0, t1 = (start_frame - 1) / FPS, end_frame / FPS
+    return [k for k in range(SEGMENTS_PER_CLIP) if t0 <= k + 0.5 < t1]
+
+
+def _from_seconds(result: list[dict]) -> tuple[str | None, str]:
+    bits = ["0"] * SEGMENTS_PER_CLIP
+    for item in result:
+        if item.get("from_name") != SECONDS_CONTROL:
+            return None, f"unexpected control {item.get('from_name')!r} (expected {SECONDS_CONTROL!r})"
+        choices = (item.get("value") or {}).get("choices")
+        if not isinstance(choices, list):
+            return None, f"{SECONDS_CONTROL}: expected a list of seconds, but got {choices!r}"
+        for c in choices:
+            if str(c) not in {str(k) for k in range(SEGMENTS_PER_CLIP)}:
+                return None, f"{SECONDS_CONTROL}: expected seconds 0..9, but got {c!r}"
+            bits[int(c)] = "1"
+    return "".join(bits), ""
+
+
+def _from_timeline(result: list[dict]) -> tuple[str | None, str]:
+    bits = ["0"] * SEGMENTS_PER_CLIP
+    for item in result:
+        if item.get("from_name") != TIMELINE_CONTROL:
+            return None, f"unexpected control {item.get('from_name')!r} (expected {TIMELINE_CONTROL!r})"
+        value = item.get("value") or {}
+        if value.get("timelinelabels") != [EVENT_LABEL]:
+            return None, f"{TIMELINE_CONTROL}: expected the label {EVENT_LABEL!r}, but got {value.get('timelinelabels')!r}"
+        for r in value.get("ranges") or []:
+            try:
+                start, end = float(r["start"]), float(r["end"])
+            except (KeyError, TypeError, ValueError):
+                return None, f"{TIMELINE_CONTROL}: expected ranges with numeric start and end frames, but got {r!r}"
+            for k in span_seconds(start, end):
+                bits[k] = "1"
+    return "".join(bits), ""
+
+
+def _from_grid(result: list[dict]) -> tuple[str | None, str]:
     answers: dict[str, str] = {}
-    for item in result or []:
+    for item in result:
         name = item.get("from_name")
         if name not in SEGMENT_NAMES:
             return None, f"unexpected control {name!r}"
@@ -68,3 +144,15 @@ def labels_from_result(result: list[dict]) -> tuple[str | None, str]:
     if missing:
         return None, f"missing answers for {', '.join(missing)}"
     return "".join(answers[n] for n in SEGMENT_NAMES), ""
+
+
+def _runs(labels: str) -> list[tuple[int, int]]:
+    """Maximal runs of "1" as half-open (start, end) second intervals."""
+    out, start = [], None
+    for k, bit in enumerate(labels + "0"):
+        if bit == "1" and start is None:
+            start = k
+        elif bit != "1" and start is not None:
+            out.append((start, k))
+            start = None
+    return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import json
 import os
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from ovavel.annotation.server import read_state, token_path
@@ -37,6 +39,7 @@ class LabelStudioClient:
         except ImportError:
             raise OvavelError("label-studio-sdk is not installed: pip install 'ovavel[annotation]'") from None
         self.url = url.rstrip("/")
+        self._token = token
         self.sdk = LabelStudio(base_url=self.url, api_key=token, timeout=300)
 
     def __repr__(self) -> str:  # never show the token
@@ -73,6 +76,31 @@ class LabelStudioClient:
     @_guarded
     def user_emails(self) -> dict[int, str]:
         return {u.id: u.email for u in self.sdk.users.list()}
+
+    @_guarded
+    def ensure_local_storage(self, project_id: int, path: str) -> int:
+        """The Local Files storage of a project that serves files under `path` (created when
+        missing): Label Studio serves /data/local-files/ only for files a storage covers."""
+        for storage in self.sdk.import_storage.local.list(project=project_id):
+            if storage.path == path:
+                return storage.id
+        return self.sdk.import_storage.local.create(project=project_id, path=path, title="ovavel clips",
+                                                    use_blob_urls=False).id
+
+    def media_check(self, url: str) -> str:
+        """"" when `url` (absolute, or a path on this server) answers 200 with a video, else why not."""
+        full = url if url.startswith(("http://", "https://")) else self.url + url
+        # The token goes to this Label Studio only, never to another server named by --video-url.
+        own = full.startswith(self.url + "/")
+        request = urllib.request.Request(full, headers={"Authorization": f"Token {self._token}"} if own else {})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as resp:
+                kind = resp.headers.get("Content-Type", "")
+                return "" if kind.startswith("video/") else f"{full} answered {kind or 'no content type'}, not a video"
+        except urllib.error.HTTPError as e:
+            return f"{full} answered HTTP {e.code}"
+        except OSError as e:
+            return f"{full} failed ({_short(e)})"
 
     @_guarded
     def progress(self, project_id: int) -> tuple[int, int]:

@@ -23,6 +23,7 @@ from typing import Callable
 from ovavel import BACKGROUND
 from ovavel.annotation.assign import assign_round1, assign_round2
 from ovavel.annotation.config import labeling_config, labels_from_result, result_for
+from ovavel.annotation.users import require_accounts
 from ovavel.annotation.state import (REJECT_COLUMNS, ROUND_COLUMNS, AnnotationState, Batch, RoundState,
                                      check_round)
 from ovavel.curation.layout import DataDir
@@ -43,6 +44,7 @@ class ExportOptions:
     offline: bool = False
     video_url: str = VIDEO_URL
     batch_size: int = 1000
+    ui: str = "seconds"  # the labelling view: seconds (ten toggles, keys 0-9) or timeline (spans)
 
 
 @dataclass
@@ -109,13 +111,13 @@ def adjudication_data(state: AnnotationState) -> dict[str, dict]:
 
 
 def build_tasks(clips: list[str], classes: dict[str, str], extra: dict, prefill: dict[str, str], name: str,
-                video_url: str, model_version: str) -> list[dict]:
+                video_url: str, model_version: str, ui: str) -> list[dict]:
     tasks = []
     for cid in clips:
         task = {"data": {"video": video_url.format(clip_id=cid), "clip_id": cid, "class": classes[cid],
                          "round": name, **extra.get(cid, {})}}
         if cid in prefill:
-            task["predictions"] = [{"model_version": model_version, "result": result_for(prefill[cid])}]
+            task["predictions"] = [{"model_version": model_version, "result": result_for(prefill[cid], ui)}]
         tasks.append(task)
     return tasks
 
@@ -130,8 +132,10 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
         batches: dict[str, Batch] = {}
         for cid, a in assignment.items():
             batches.setdefault(a, Batch(clips=[])).clips.append(cid)
+        if not opts.offline:
+            require_accounts(client, list(batches))  # before anything is created on the server
         rnd = RoundState(mode="offline" if opts.offline else "server", batches=batches, prefill=prefill_kind,
-                         review=(name == "2" and opts.mode == "review"))
+                         review=(name == "2" and opts.mode == "review"), ui=opts.ui)
         state.rounds[name] = rnd
         state.save()
     extra = adjudication_data(state) if name == "adjudicate" else {}
@@ -142,12 +146,15 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
         if not opts.predictions:
             raise OvavelError(f"round {name} was exported with --predictions; pass the same file again")
         prefill = model_prefill(opts.predictions, classes)
-    config = labeling_config(adjudication=(name == "adjudicate"))
+    ui = rnd.ui if rnd.ui != "grid" else opts.ui
+    config = labeling_config(adjudication=(name == "adjudicate"), ui=ui)
     for annotator, batch in rnd.batches.items():
         if batch.status == "ready":
+            if rnd.mode == "server":
+                _ensure_playable(client, data, batch, opts.video_url, annotator, state)
             continue
         tasks = build_tasks(batch.clips, classes, extra, prefill, name, opts.video_url,
-                            "round1" if rnd.prefill == "round1" else "model")
+                            "round1" if rnd.prefill == "round1" else "model", ui)
         if rnd.mode == "offline":
             folder = state.dir / "offline" / f"round{name}"
             atomic_write_text(folder / "config.xml", config)
@@ -161,11 +168,28 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
             present = client.clip_ids(batch.project_id)
             client.import_tasks(batch.project_id, [t for t in tasks if t["data"]["clip_id"] not in present],
                                 opts.batch_size)
+            _ensure_playable(client, data, batch, opts.video_url, annotator, state)
         batch.status = "ready"
         state.save()
         echo(f"round {name}: {len(batch.clips)} tasks for {annotator}"
              + (f" (project {batch.project_id})" if batch.project_id else f" ({batch.file})"))
     return rnd
+
+
+def _ensure_playable(client, data: DataDir, batch: Batch, video_url: str, annotator: str,
+                     state: AnnotationState) -> None:
+    """Make the project's clips playable (a Local Files storage over DIR/clips for the default
+    local-files URL) and check one clip URL through the server: HTTP 200 and a video."""
+    if video_url == VIDEO_URL and batch.storage_id is None:
+        batch.storage_id = client.ensure_local_storage(batch.project_id, str((data.root / "clips").resolve()))
+        state.save()
+    if batch.clips:
+        problem = client.media_check(video_url.format(clip_id=batch.clips[0]))
+        if problem:
+            raise OvavelError(f"the clips of {annotator}'s project {batch.project_id} do not play: {problem}. "
+                              f"Label Studio must see {data.root.resolve() / 'clips'} (its local-files document "
+                              "root is the data folder when `annotate server start` started it); rerun the same "
+                              "command once fixed")
 
 
 def import_round(data: DataDir, name: str, client=None, files: list[str] | None = None,
@@ -196,7 +220,7 @@ def import_round(data: DataDir, name: str, client=None, files: list[str] | None 
                 rejects += [_reject(name, annotator, cid, a, "annotation for a clip not in this round's tasks")
                             for a in answers]
                 continue
-            chosen = _choose_answer(name, cid, annotator, answers, emails, rnd.mode, summary, rejects)
+            chosen = _choose_answer(name, cid, annotator, answers, emails, rnd, summary, rejects)
             if chosen:
                 who, labels, a = chosen
                 rows[cid] = {"clip_id": cid, "class": classes.get(cid, ""), "labels": labels, "round": name,
@@ -228,29 +252,32 @@ def round_status(data: DataDir, client=None) -> list[dict]:
     return out
 
 
-def _choose_answer(name: str, cid: str, annotator: str, answers: list[dict], emails: dict[int, str], mode: str,
-                   summary: ImportSummary, rejects: list[dict]) -> tuple[str, str, dict] | None:
-    """(who, labels, annotation) kept for a clip: the assigned annotator's latest valid answer, else
-    the first valid one. Cancelled answers are counted; every other answer goes to the rejects
-    with the reason, never silently dropped."""
-    valid = []
+def _choose_answer(name: str, cid: str, annotator: str, answers: list[dict], emails: dict[int, str],
+                   rnd: RoundState, summary: ImportSummary, rejects: list[dict]) -> tuple[str, str, dict] | None:
+    """(who, labels, annotation) kept for a clip: the latest valid answer of the annotator whose
+    project it is. Every account sees every project in the open-source edition, so an answer by
+    anyone else goes to the rejects (it is not theirs to give, and counting it could hand the
+    clip back to them in round 2). Cancelled answers are counted; every other answer goes to the
+    rejects with the reason, never silently dropped."""
+    mine = []
     for a in sorted(answers, key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0)):
         if a.get("was_cancelled"):
             summary.skipped += 1
             continue
-        labels, reason = labels_from_result(a.get("result"))
-        who = _who(a, emails, annotator, mode)
+        who = _who(a, emails, annotator, rnd.mode)
+        if who.lower() != annotator.lower():
+            rejects.append(_reject(name, who, cid, a, f"answer by {who} in the project of {annotator}: only "
+                                                      f"{annotator}'s answers count in it"))
+            continue
+        labels, reason = labels_from_result(a.get("result"), rnd.ui)
         if labels is None:
             rejects.append(_reject(name, who, cid, a, reason))
         else:
-            valid.append((who, labels, a))
-    mine = [v for v in valid if v[0] == annotator]
-    chosen = mine[-1] if mine else (valid[0] if valid else None)
-    for v in valid:
-        if v is not chosen:
-            why = (f"second annotation by {v[0]}; the later one (id {chosen[2].get('id')}) is kept"
-                   if v[0] == chosen[0] else f"extra annotation by {v[0]}; the answer of {chosen[0]} is kept")
-            rejects.append(_reject(name, v[0], cid, v[2], why))
+            mine.append((annotator, labels, a))
+    chosen = mine[-1] if mine else None
+    for v in mine[:-1]:
+        rejects.append(_reject(name, v[0], cid, v[2], f"second annotation by {v[0]}; the later one "
+                                                      f"(id {chosen[2].get('id')}) is kept"))
     return chosen
 
 
@@ -258,9 +285,9 @@ def _who(annotation: dict, emails: dict[int, str], annotator: str, mode: str) ->
     by = annotation.get("completed_by")
     if isinstance(by, dict):
         return by.get("email") or annotator
-    if mode == "server" and isinstance(by, int) and by in emails:
-        return emails[by]
-    return annotator
+    if mode == "server" and isinstance(by, int):
+        return emails.get(by, f"user id {by}")
+    return annotator  # an offline export: the file is the annotator's
 
 
 def _reject(name: str, annotator: str, cid, annotation: dict, reason: str) -> dict:

@@ -32,7 +32,7 @@ def answer_round(client, state: AnnotationState, round_name: str, answer: Callab
             labels = answer(annotator, task.data["clip_id"], task.data["class"])
             if labels is None:
                 continue
-            client.sdk.annotations.create(task.id, result=result_for(labels), completed_by=users[annotator],
+            client.sdk.annotations.create(task.id, result=result_for(labels, rnd.ui), completed_by=users[annotator],
                                           lead_time=0.0)
             posted += 1
     return posted

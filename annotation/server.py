@@ -8,13 +8,18 @@ to port+1 silently (so the port is checked first); it reads bare HOST/PORT/USERN
 variables (so it starts with a clean environment); Sentry and the version check are turned off.
 SQLite and media live under the data folder: DIR/annotation/label-studio/, and the clips are
 served by Label Studio's local-files storage with DIR as document root.
+
+Secrets: the admin password and the API token reach Label Studio through its environment
+(LABEL_STUDIO_PASSWORD / LABEL_STUDIO_USER_TOKEN), never its command line, which any local user
+can read with `ps`; the server's folder is 0700 and everything in it 0600 (the SQLite database
+holds the token in plain text). Open signup is closed: accounts come from `annotate users add`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -25,10 +30,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ovavel.errors import OvavelError
+from ovavel.private import make_private_tree, private_dir, read_or_create_secret
 from ovavel.tables import atomic_write_text
 
 LABEL_STUDIO_REQUIREMENT = "label-studio>=1.23,<1.24"
 DEFAULT_ADMIN = "admin@ovavel.local"
+LOOPBACK = "127.0.0.1"
 
 
 def venv_path() -> Path:
@@ -59,6 +66,13 @@ class ServerState:
     document_root: str
     admin: str
     log: str
+    host: str = LOOPBACK  # the address it listens on
+    public_url: str = ""  # what people on other machines open ("" = same as url)
+
+    @property
+    def people_url(self) -> str:
+        """The address to give annotators."""
+        return self.public_url or self.url
 
 
 def state_path(annotation_dir: Path) -> Path:
@@ -74,12 +88,12 @@ def read_state(annotation_dir: Path) -> ServerState | None:
     return ServerState(**json.loads(path.read_text())) if path.exists() else None
 
 
-def port_is_free(port: int) -> bool:
+def port_is_free(port: int, host: str = LOOPBACK) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         # As a server binds: connections of an earlier server left in TIME_WAIT do not count.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind(("127.0.0.1", port))
+            s.bind((host, port))
             return True
         except OSError:
             return False
@@ -107,34 +121,20 @@ def stored_token(annotation_dir: Path) -> str:
     token = os.environ.get("OVAVEL_LS_TOKEN") or os.environ.get("LABEL_STUDIO_API_KEY")
     if token:
         return token
-    path = token_path(annotation_dir)
-    if path.exists():
-        return path.read_text().strip()
-    token = secrets.token_hex(20)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(token)
-    return token
+    return read_or_create_secret(token_path(annotation_dir))
 
 
-def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv: Path | None = None,
-                 echo=print) -> ServerState:
-    """Start Label Studio for the data folder (idempotent: a running server is reused)."""
-    annotation_dir = data_dir / "annotation"
-    current = read_state(annotation_dir)
-    if current and pid_alive(current.pid) and healthy(current.url):
-        return current
-    if not port_is_free(port):
-        raise OvavelError(f"port {port} on 127.0.0.1 is busy (Label Studio would silently move to {port + 1}); "
-                          "pass --port with a free port")
-    exe = ensure_label_studio(venv, echo)
-    base = annotation_dir / "label-studio"
-    base.mkdir(parents=True, exist_ok=True)
-    admin = os.environ.get("OVAVEL_LS_ADMIN", DEFAULT_ADMIN)
-    password = os.environ.get("OVAVEL_LS_PASSWORD") or _stored_password(annotation_dir)
-    token = stored_token(annotation_dir)
-    env = {  # a clean environment: Label Studio reads bare HOST/PORT/USERNAME/PASSWORD variables
+def server_dir(data_dir: Path) -> Path:
+    """Label Studio's own folder (SQLite database, media, export files), an absolute path: a
+    relative one makes Label Studio nest a second copy of the path inside it."""
+    return (data_dir / "annotation" / "label-studio").resolve()
+
+
+def label_studio_env(data_dir: Path) -> dict[str, str]:
+    """A clean environment for Label Studio's programs (it reads bare HOST/PORT/USERNAME/PASSWORD
+    variables, so nothing of the caller's environment is passed on)."""
+    base = server_dir(data_dir)
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(base),
         "LANG": "C.UTF-8",
@@ -145,15 +145,61 @@ def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv:
         "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
         "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
         "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(data_dir.resolve()),
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",  # accounts come from `annotate users add`
     }
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def people_url(host: str, port: int) -> str:
+    """The address other machines use: the host itself, or this machine's name for 0.0.0.0."""
+    return _http_url(socket.gethostname() if host in ("0.0.0.0", "::") else host, port)
+
+
+def _http_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv: Path | None = None,
+                 echo=print, host: str = LOOPBACK) -> ServerState:
+    """Start Label Studio for the data folder (idempotent: a running server is reused).
+
+    `host` is the address it listens on: 127.0.0.1 (default) serves this machine only; any
+    other address serves other machines too, over plain HTTP."""
+    annotation_dir = data_dir / "annotation"
+    current = read_state(annotation_dir)
+    if current and pid_alive(current.pid) and healthy(current.url):
+        return current
+    if not port_is_free(port, host):
+        raise OvavelError(f"port {port} on {host} is busy (Label Studio would silently move to {port + 1}); "
+                          "pass --port with a free port")
+    exe = ensure_label_studio(venv, echo)
+    annotation_dir.mkdir(parents=True, exist_ok=True)
+    base = private_dir(server_dir(data_dir))
+    make_private_tree(base)  # a folder made by an older version was world-readable
+    admin = os.environ.get("OVAVEL_LS_ADMIN", DEFAULT_ADMIN)
+    password = os.environ.get("OVAVEL_LS_PASSWORD") or _stored_password(annotation_dir)
+    token = stored_token(annotation_dir)
+    public = "" if is_loopback(host) else people_url(host, port)
+    # The admin account and its token go through the environment, never the command line.
+    env = {**label_studio_env(data_dir), "LABEL_STUDIO_USERNAME": admin, "LABEL_STUDIO_PASSWORD": password,
+           "LABEL_STUDIO_USER_TOKEN": token, "LABEL_STUDIO_HOST": public}
     log = annotation_dir / "label-studio.log"
-    args = [str(exe), "start", "--data-dir", str(base), "--internal-host", "127.0.0.1", "--port", str(port),
-            "--no-browser", "--username", admin, "--password", password, "--user-token", token,
-            "--enable-legacy-api-token", "--log-level", "WARNING"]
-    with open(log, "ab") as out:
+    args = [str(exe), "start", "--data-dir", str(base), "--internal-host", host, "--port", str(port),
+            "--no-browser", "--enable-legacy-api-token", "--log-level", "WARNING"]
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "ab") as out:
+        # umask 077: the database, media and exports it writes are its owner's alone.
         proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+                                start_new_session=True, umask=0o077)
+    url = _http_url(LOOPBACK if host in ("0.0.0.0", "::", "localhost") else host, port)
     deadline = time.monotonic() + timeout
     while not healthy(url):
         if proc.poll() is not None:
@@ -162,7 +208,7 @@ def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv:
             os.killpg(proc.pid, signal.SIGTERM)
             raise OvavelError(f"Label Studio did not answer on {url} within {timeout:.0f} s; see {log}")
         time.sleep(1.0)
-    state = ServerState(proc.pid, port, url, str(base), str(data_dir.resolve()), admin, str(log))
+    state = ServerState(proc.pid, port, url, str(base), str(data_dir.resolve()), admin, str(log), host, public)
     atomic_write_text(state_path(annotation_dir), json.dumps(asdict(state), indent=2) + "\n")
     return state
 
@@ -203,11 +249,4 @@ def _reap(pid: int) -> None:
 
 
 def _stored_password(annotation_dir: Path) -> str:
-    path = annotation_dir / ".label_studio_password"
-    if path.exists():
-        return path.read_text().strip()
-    password = secrets.token_urlsafe(16)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(password)
-    return password
+    return read_or_create_secret(annotation_dir / ".label_studio_password")

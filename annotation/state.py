@@ -26,6 +26,7 @@ class Batch:
     project_id: int | None = None
     file: str | None = None
     status: str = "creating"
+    storage_id: int | None = None  # the Local Files storage that serves the project's clips
 
 
 @dataclass
@@ -34,6 +35,7 @@ class RoundState:
     batches: dict[str, Batch] = field(default_factory=dict)  # annotator -> batch
     prefill: str = "none"  # none | round1 | predictions
     review: bool = False
+    ui: str = "grid"  # seconds | timeline; "grid" = a round exported by a version before the views
 
     def annotator_of(self) -> dict[str, str]:
         return {c: a for a, b in self.batches.items() for c in b.clips}

@@ -119,29 +119,38 @@ class Demo:
         return self.baselines(catalog, splits)
 
     def annotate(self) -> None:
-        ls = ["--url", self.ls_url, "--token", self.ls_token] if self.ls_url else []
         if not self.ls_url:
             self.run_cmd("annotate", "server", "start", "--data", self.data, "--port", str(free_port()))
+            self.annotation_rounds([])
+            self.run_cmd("annotate", "server", "stop", "--data", self.data)
+            return
+        # Another Label Studio does not serve this data folder: the clips come from a loopback
+        # server, named with --video-url (as a lab would name its own web server).
+        with MediaServer(self.data / "clips") as clips:
+            self.annotation_rounds(["--url", self.ls_url, "--token", self.ls_token],
+                                   ["--video-url", f"{clips.url}/{{clip_id}}.mp4"])
+
+    def annotation_rounds(self, ls: list[str], video: tuple[str, ...] | list[str] = ()) -> None:
         client = connect(self.data, self.ls_url, self.ls_token)
         users = ensure_accounts(client, ANNOTATORS + [LEAD])
         self.echo(click.style(f"\n{SCRIPTED}", fg="yellow"))
-        self.run_cmd("annotate", "export", "--data", self.data, "--round", "1", "--annotators", ",".join(ANNOTATORS), *ls)
+        self.run_cmd("annotate", "export", "--data", self.data, "--round", "1", "--annotators", ",".join(ANNOTATORS),
+                     *ls, *video)
         self.echo(f"[scripted] {answer_round(client, AnnotationState(self.data), '1', scripted_answer, users)} answers posted")
         self.run_cmd("annotate", "import", "--data", self.data, "--round", "1", *ls)
-        self.run_cmd("annotate", "export", "--data", self.data, "--round", "2", "--mode", "review", *ls)
+        self.run_cmd("annotate", "export", "--data", self.data, "--round", "2", "--mode", "review", *ls, *video)
         self.echo(f"[scripted] {answer_round(client, AnnotationState(self.data), '2', scripted_answer, users)} answers posted")
         self.run_cmd("annotate", "import", "--data", self.data, "--round", "2", *ls)
         self.run_cmd("annotate", "reconcile", "--data", self.data)
         if read_csv(self.data / "annotation" / "disagreements.csv"):
-            self.run_cmd("annotate", "export", "--data", self.data, "--round", "adjudicate", "--adjudicator", LEAD, *ls)
+            self.run_cmd("annotate", "export", "--data", self.data, "--round", "adjudicate", "--adjudicator", LEAD,
+                         *ls, *video)
             truth = lambda a, c, k: demo_truth(c)  # noqa: E731  (the lead knows the planted truth)
             self.echo(f"[scripted] {answer_round(client, AnnotationState(self.data), 'adjudicate', truth, users)} "
                       "adjudications posted")
             self.run_cmd("annotate", "import", "--data", self.data, "--round", "adjudicate", *ls)
             self.run_cmd("annotate", "reconcile", "--data", self.data)
         self.run_cmd("annotate", "status", "--data", self.data, *ls)
-        if not self.ls_url:
-            self.run_cmd("annotate", "server", "stop", "--data", self.data)
 
     def baselines(self, catalog: Path, splits: Path) -> Path:
         feats, runs, results = self.out / "features", self.out / "runs", self.out / "results"

@@ -69,3 +69,39 @@ def label_studio(tmp_path_factory):
     server.stop()
 
 
+def copy_migrated_database(label_studio: Server, root: Path) -> None:
+    """Give the data folder `root` a copy of the session server's migrated Label Studio folder,
+    so `annotate server start --data root` answers in seconds instead of a minute."""
+    shutil.copytree(label_studio.root / "annotation", root / "annotation", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("server.json", "*.log", "projects.json", "users.csv"))
+
+
+def serve_data_folder(label_studio: Server, root: Path) -> Server:
+    """A Label Studio of the data folder `root` itself (its local-files document root, as
+    `annotate server start --data root` makes it), on a copy of the migrated database."""
+    copy_migrated_database(label_studio, root)
+    return Server(root, free_port())
+
+
+# -- a real browser: Debian's Chromium driven by playwright ---------------------------------------
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (`make setup` installs Debian's chromium where it runs as root)."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.skip("needs Chromium: `apt-get install chromium` (make setup does it when run as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("needs playwright: pip install -e '.[dev]'")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+

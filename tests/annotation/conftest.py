@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
 from ovavel.curation.layout import DataDir
+from ovavel.curation.synthetic import make_test_video
 from ovavel.tables import write_csv
-
-from ..conftest import Server, free_port
-
-
-@pytest.fixture
-def second_label_studio(label_studio, tmp_path):
-    """Another server on a copy of the migrated data folder (starts in seconds), for tests that
-    kill it."""
-    root = tmp_path / "ls2"
-    shutil.copytree(label_studio.root / "annotation", root / "annotation",
-                    ignore=shutil.ignore_patterns("server.json", "*.log"))
-    server = Server(root, free_port())
-    yield server
-    server.stop()
 
 
 def make_data_dir(root: Path, clips: dict[str, str]) -> DataDir:
@@ -31,4 +15,14 @@ def make_data_dir(root: Path, clips: dict[str, str]) -> DataDir:
     root.mkdir(parents=True, exist_ok=True)
     write_csv(data.clips_csv, [{"clip_id": c, "class": k, "status": "ok", "usable": "1"} for c, k in clips.items()],
               ["clip_id", "class", "status", "usable"])
+    return data
+
+
+def make_served_data_dir(root: Path, clips: dict[str, str]) -> DataDir:
+    """make_data_dir plus a real (synthetic, 10 s, 25 fps) video for every clip, so that the
+    projects exported from it can play their clips."""
+    data = make_data_dir(root, clips)
+    data.clips_dir.mkdir(parents=True, exist_ok=True)
+    for cid in clips:
+        make_test_video(data.clip(cid), duration=10.0, size=(160, 120))
     return data

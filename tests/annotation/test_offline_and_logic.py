@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ovavel.annotation.agreement import agreement_report, kappa
 from ovavel.annotation.assign import assign_round1, assign_round2
-from ovavel.annotation.config import labeling_config, labels_from_result, result_for
+from ovavel.annotation.config import labeling_config, labels_from_result, result_for, span_seconds
 from ovavel.annotation.dawid_skene import dawid_skene
 from ovavel.annotation.state import AnnotationState
 from ovavel.cli import app
@@ -52,7 +52,8 @@ def test_offline_round_trip_with_malformed_rows(tmp_path):
         answers[annotator] = export
     # Malformed and unusual rows in ann1's export.
     first, second, third = answers["ann1"][:3]
-    first["annotations"] = [ann(result=[{"from_name": "seg0", "value": {"choices": ["maybe"]}}]), ann("1" * 10, ident=2)]
+    first["annotations"] = [ann(result=[{"from_name": "seconds", "value": {"choices": ["maybe"]}}]),
+                            ann("1" * 10, ident=2)]
     second["annotations"] = [ann(cancelled=True, result=[])]
     third["annotations"] = [ann("0000000001", ident=3), ann("1000000000", ident=4, when="2026-11-27T11:00:00Z")]
     answers["ann1"].append({"id": 99, "data": {"clip_id": "stranger"}, "annotations": [ann("0" * 10, ident=5)]})
@@ -67,7 +68,7 @@ def test_offline_round_trip_with_malformed_rows(tmp_path):
     assert rows[cid3]["labels"] == "1000000000"  # the later of two answers by the same person
     assert len(rows) == 7 and all(x["annotator"] in ("ann1", "ann2") for x in rows.values())
     reasons = {(x["clip_id"], x["reason"].split(":")[0].split(";")[0]) for x in read_csv(state.rejects_file("1"))}
-    assert reasons == {(cid1, "seg0"), (cid3, "second annotation by ann1"),
+    assert reasons == {(cid1, "seconds"), (cid3, "second annotation by ann1"),
                        ("stranger", "annotation for a clip not in this round's tasks")}
     assert re.search(r"^clips without an answer\s+1$", r.output, re.M) and "left per annotator: ann1 1" in r.output
     assert f"clips without an answer: {cid2}" in r.output
@@ -78,13 +79,69 @@ def test_offline_round_trip_with_malformed_rows(tmp_path):
 
 
 def test_labels_from_result_validation():
-    assert labels_from_result(result_for("0110000001")) == ("0110000001", "")
-    assert labels_from_result(result_for("0110000001")[:9])[1] == "missing answers for seg9"
-    twice = result_for("0" * 10) + result_for("1" * 10)[:1]
-    assert labels_from_result(twice)[1] == "seg0: answered twice"
+    # The grid of earlier versions (ten required event/background blocks) is still read.
+    assert labels_from_result(result_for("0110000001", "grid"), "grid") == ("0110000001", "")
+    assert labels_from_result(result_for("0110000001", "grid")[:9], "grid")[1] == "missing answers for seg9"
+    twice = result_for("0" * 10, "grid") + result_for("1" * 10, "grid")[:1]
+    assert labels_from_result(twice, "grid")[1] == "seg0: answered twice"
     assert "expected exactly one choice" in labels_from_result(
-        [{"from_name": "seg0", "value": {"choices": ["event", "background"]}}])[1]
-    assert labels_from_result([{"from_name": "notes", "value": {}}])[1] == "unexpected control 'notes'"
+        [{"from_name": "seg0", "value": {"choices": ["event", "background"]}}], "grid")[1]
+    assert labels_from_result([{"from_name": "notes", "value": {}}], "grid")[1] == "unexpected control 'notes'"
+
+
+@pytest.mark.parametrize("ui", ["seconds", "timeline", "grid"])
+def test_every_view_round_trips_every_labelling(ui):
+    for n in range(1024):  # all 2^10 labellings, including all background
+        labels = format(n, "010b")
+        assert labels_from_result(result_for(labels, ui), ui) == (labels, "")
+
+
+def test_seconds_view_answers():
+    assert result_for("0000000000", "seconds") == []  # nothing selected = all background
+    assert labels_from_result([], "seconds") == ("0000000000", "")
+    assert result_for("0111000100", "seconds") == [{"from_name": "seconds", "to_name": "video", "type": "choices",
+                                                    "value": {"choices": ["1", "2", "3", "7"]}}]
+    assert labels_from_result([{"from_name": "seconds", "value": {"choices": ["9", "0"]}}], "seconds") == (
+        "1000000001", "")
+    assert labels_from_result([{"from_name": "seconds", "value": {"choices": ["10"]}}], "seconds")[1] == (
+        "seconds: expected seconds 0..9, but got '10'")
+    assert labels_from_result([{"from_name": "seg0", "value": {"choices": ["event"]}}], "seconds")[1] == (
+        "unexpected control 'seg0' (expected 'seconds')")
+    assert "expected a list" in labels_from_result([{"from_name": "seconds", "value": {"choices": "3"}}], "seconds")[1]
+
+
+def test_timeline_spans_count_a_second_by_its_middle_instant():
+    # Frames are numbered from 1 at 25 fps: frame f covers [(f - 1) / 25, f / 25).
+    assert span_seconds(31, 95) == [1, 2, 3]  # 1.2 s .. 3.8 s covers 1.5, 2.5, 3.5
+    assert span_seconds(1, 13) == [0]  # 0 .. 0.52 s covers 0.5
+    assert span_seconds(1, 12) == []  # 0 .. 0.48 s misses 0.5
+    assert span_seconds(39, 250) == [2, 3, 4, 5, 6, 7, 8, 9]  # starts at 1.52 s: second 1's middle is before it
+    assert span_seconds(38, 40) == [1]  # 1.48 .. 1.6 s
+    assert result_for("0110000011", "timeline") == [
+        {"from_name": "events", "to_name": "video", "type": "timelinelabels",
+         "value": {"ranges": [{"start": 26, "end": 75}], "timelinelabels": ["event"]}},
+        {"from_name": "events", "to_name": "video", "type": "timelinelabels",
+         "value": {"ranges": [{"start": 201, "end": 250}], "timelinelabels": ["event"]}}]
+    two = [{"from_name": "events", "value": {"ranges": [{"start": 31, "end": 95}, {"start": 226, "end": 240}],
+                                             "timelinelabels": ["event"]}}]
+    assert labels_from_result(two, "timeline") == ("0111000001", "")
+    assert "expected the label 'event'" in labels_from_result(
+        [{"from_name": "events", "value": {"ranges": [{"start": 1, "end": 9}], "timelinelabels": ["dog"]}}], "timeline")[1]
+    assert "numeric start and end" in labels_from_result(
+        [{"from_name": "events", "value": {"ranges": [{"start": "a"}], "timelinelabels": ["event"]}}], "timeline")[1]
+
+
+def test_labelling_configs():
+    seconds = labeling_config(ui="seconds")
+    assert seconds.count('<Choice value="') == 10 and '<Choice value="7" hotkey="7"/>' in seconds
+    assert 'choice="multiple"' in seconds and "required" not in seconds  # none selected is an answer
+    for config in (seconds, labeling_config(ui="timeline"), labeling_config(adjudication=True)):
+        assert '<Video name="video" value="$video" height="480" frameRate="25" sync="audio"/>' in config
+        assert '<Audio name="audio" value="$video" sync="video"' in config
+        assert "$class" in config
+    assert "<TimelineLabels" in labeling_config(ui="timeline") and "$r1_labels" in labeling_config(adjudication=True)
+    with pytest.raises(ValueError, match="Expected `ui`"):
+        labeling_config(ui="grid")
 
 
 def test_assignments_balanced_and_exchanged():

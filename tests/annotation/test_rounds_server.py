@@ -19,7 +19,8 @@ from ovavel.cli import app
 from ovavel.errors import OvavelError
 from ovavel.tables import read_csv
 
-from .conftest import make_data_dir
+from ..conftest import serve_data_folder
+from .conftest import make_served_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -40,11 +41,20 @@ def expected_kappa(a: np.ndarray, b: np.ndarray) -> float:
     return (po - pe) / (1 - pe)
 
 
-def test_full_cycle(label_studio, tmp_path):
-    data = make_data_dir(tmp_path / "data", {c: k for c, (k, _) in TRUTH.items()})
-    client = label_studio.client()
+@pytest.fixture
+def served(label_studio, tmp_path, ffmpeg_available):
+    """A data folder with real clips and its own Label Studio (started as `annotate server start`)."""
+    data = make_served_data_dir(tmp_path / "data", {c: k for c, (k, _) in TRUTH.items()})
+    server = serve_data_folder(label_studio, data.root)
+    yield data, server
+    server.stop()
+
+
+def test_full_cycle(served):
+    data, server = served
+    client = server.client()
     users = ensure_accounts(client, ANNOTATORS + [LEAD])
-    cli = ["--data", str(data.root), "--url", label_studio.url, "--token", label_studio.token]
+    cli = ["--data", str(data.root)]  # the server started for the data folder is found by itself
     runner = CliRunner()
 
     r = runner.invoke(app, ["annotate", "export", "--round", "1", "--annotators", ",".join(ANNOTATORS), *cli])
@@ -69,7 +79,8 @@ def test_full_cycle(label_studio, tmp_path):
     task_of = {t.data["clip_id"]: t.id for b in r1.batches.values()
                for t in client.sdk.tasks.list(project=b.project_id, fields="all")}
     client.sdk.annotations.create(task_of[a_clip], result=[], was_cancelled=True, completed_by=users[ANNOTATORS[0]])
-    client.sdk.annotations.create(task_of[c_clip], result=result_for(TRUTH[c_clip][1])[:5],
+    client.sdk.annotations.create(task_of[c_clip], result=[{"from_name": "seconds", "to_name": "video", "type": "choices",
+                                                             "value": {"choices": ["10"]}}],
                                   completed_by=users[ANNOTATORS[2]])
     client.sdk.annotations.create(task_of[a_clip], result=result_for(TRUTH[a_clip][1]), completed_by=users[ANNOTATORS[0]])
 
@@ -82,7 +93,7 @@ def test_full_cycle(label_studio, tmp_path):
                for c, x in rows.items())
     rejects = read_csv(state.rejects_file("1"))
     assert sorted(x["reason"].split(";")[0].split(" (")[0] for x in rejects) == [
-        "missing answers for seg5, seg6, seg7, seg8, seg9", f"second annotation by {ANNOTATORS[0]}"]
+        f"second annotation by {ANNOTATORS[0]}", "seconds: expected seconds 0..9, but got '10'"]
     assert re.search(r"^skipped or cancelled \(dropped\)\s+1$", r.output, re.M), r.output
     first_import = state.round_file("1").read_text()
     assert runner.invoke(app, ["annotate", "import", "--round", "1", *cli]).exit_code == 0
@@ -140,8 +151,9 @@ def test_full_cycle(label_studio, tmp_path):
         assert x["provenance"] == "".join("j" if k in disputed else "a" for k in range(10))
 
 
-def test_server_killed_mid_import_leaves_nothing_half_written(second_label_studio, tmp_path):
-    data = make_data_dir(tmp_path / "data", {f"clip{i:02d}": "dog barking" for i in range(6)})
+def test_server_killed_mid_import_leaves_nothing_half_written(label_studio, tmp_path, ffmpeg_available):
+    data = make_served_data_dir(tmp_path / "data", {f"clip{i:02d}": "dog barking" for i in range(6)})
+    second_label_studio = serve_data_folder(label_studio, data.root)
     client = second_label_studio.client()
     users = ensure_accounts(client, ANNOTATORS[:2])
     export_round(data, "1", ExportOptions(annotators=ANNOTATORS[:2]), client, echo=lambda *_: None)

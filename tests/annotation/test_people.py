@@ -1,0 +1,181 @@
+"""Annotation for people, in a real browser: accounts, logging in, a clip that plays, labelling
+with keys (`--ui seconds`) or a painted span (`--ui timeline`), and only the project owner's
+answers imported."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import stat
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ovavel.annotation.browser_annotator import AnnotatorPage
+from ovavel.annotation.config import result_for
+from ovavel.annotation.state import AnnotationState
+from ovavel.annotation.users import read_users
+from ovavel.cli import app
+from ovavel.curation.synthetic import make_test_video
+from ovavel.tables import read_csv
+
+from ..conftest import REPO, serve_data_folder
+from .conftest import make_data_dir
+
+pytestmark = pytest.mark.slow
+
+CLIPS = {"dogA_000010": "dog barking", "dogB_000020": "dog barking"}
+PEOPLE = ["ann1@lab.test", "ann2@lab.test"]
+
+
+@pytest.fixture
+def people_round(label_studio, tmp_path, ffmpeg_available):
+    """A data folder with two real clips, its own Label Studio, and two annotator accounts."""
+    data = make_data_dir(tmp_path / "data", CLIPS)
+    data.clips_dir.mkdir()
+    for cid in CLIPS:
+        make_test_video(data.clip(cid), duration=10.0, size=(320, 240))
+    server = serve_data_folder(label_studio, data.root)
+    runner = CliRunner()
+    r = runner.invoke(app, ["annotate", "users", "add", "--data", str(data.root), "--emails", ",".join(PEOPLE)])
+    assert r.exit_code == 0, r.output
+    yield data, server, runner, r.output
+    server.stop()
+
+
+def export(runner, data, *extra):
+    r = runner.invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1",
+                            "--annotators", ",".join(PEOPLE), *extra])
+    assert r.exit_code == 0, r.output
+    return AnnotationState(data.root).round("1")
+
+
+def task_of(client, project_id: int) -> int:
+    return next(iter(client.sdk.tasks.list(project=project_id, fields="all"))).id
+
+
+def test_users_add_makes_accounts_that_log_in_and_closes_signup(people_round, browser):
+    data, server, runner, output = people_round
+    users = read_users(data.root)
+    assert sorted(users) == PEOPLE
+    assert all(re.fullmatch(r"[0-9a-f]{24}", p) for p in users.values())
+    path = data.annotation_dir / "users.csv"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for email in PEOPLE:
+        assert f"{email}: created; log in at {server.url}/user/login/ with the password in {path}" in output
+    # Adding again reuses the accounts and keeps the passwords.
+    r = runner.invoke(app, ["annotate", "users", "add", "--data", str(data.root), "--emails", PEOPLE[0]])
+    assert r.exit_code == 0 and f"{PEOPLE[0]}: kept" in r.output
+    assert read_users(data.root) == users
+
+    page = AnnotatorPage(browser, server.url)
+    page.login(PEOPLE[1], users[PEOPLE[1]])  # raises when the login page refuses
+    page.close()
+    with pytest.raises(RuntimeError, match="login as ann1@lab.test failed"):
+        bad = AnnotatorPage(browser, server.url)
+        try:
+            bad.login(PEOPLE[0], "0" * 24)
+        finally:
+            bad.close()
+    # Open signup is closed: a sign-up form posted without the organisation's invite link is refused.
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{server.url}/user/signup/").read()
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, "email": "stranger@x.test",
+                                   "password": "a-long-password-1"}).encode()
+    request = urllib.request.Request(f"{server.url}/user/signup/", data=form, headers={"Referer": f"{server.url}/"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(request)
+    assert refused.value.code == 403
+    assert "stranger@x.test" not in server.client().user_emails().values()
+
+
+def test_export_refuses_an_unknown_account(people_round):
+    data, server, runner, _ = people_round
+    r = runner.invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1",
+                            "--annotators", "ann1@lab.test,nobody@lab.test"])
+    assert r.exit_code == 1
+    assert "no Label Studio account for nobody@lab.test" in r.output
+    assert "annotate users add --data DIR --emails nobody@lab.test" in r.output
+    assert server.client().sdk.projects.list().items == []  # nothing was created
+
+
+def test_seconds_view_in_a_real_browser(people_round, browser, tmp_path):
+    data, server, runner, _ = people_round
+    rnd = export(runner, data)
+    client = server.client()
+    batch = rnd.batches[PEOPLE[0]]
+    assert batch.storage_id is not None
+    clip = batch.clips[0]
+    assert client.media_check(f"/data/local-files/?d=clips/{clip}.mp4") == ""
+
+    page = AnnotatorPage(browser, server.url)
+    page.login(PEOPLE[0], read_users(data.root)[PEOPLE[0]])
+    video = page.open_task(batch.project_id, task_of(client, batch.project_id))
+    assert video.ready_state >= 2 and video.duration == pytest.approx(10.0, abs=0.05)
+    assert page.page.get_by_text("Class: dog barking").count() == 1
+    assert page.page.locator("video").first.bounding_box() is not None
+    # Clicking the waveform at 3.5 s seeks the video into second 3.
+    assert 3.0 <= page.click_seek(3.5) < 4.0
+    page.press_seconds([1, 2, 3, 7])
+    page.screenshot(tmp_path / "annotation-view.png")
+    page.submit()
+    page.close()
+    if os.environ.get("OVAVEL_WRITE_DOCS"):  # refresh the README's picture
+        shutil.copy(tmp_path / "annotation-view.png", REPO / "docs" / "annotation-view.png")
+    assert (tmp_path / "annotation-view.png").stat().st_size > 20_000
+
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
+    assert r.exit_code == 0, r.output
+    rows = {x["clip_id"]: x for x in read_csv(AnnotationState(data.root).round_file("1"))}
+    assert rows == {clip: {**rows[clip], "labels": "0111000100", "annotator": PEOPLE[0], "round": "1"}}
+    assert float(rows[clip]["lead_time"]) > 0  # a person's answer has a time spent on it
+
+
+def test_timeline_view_in_a_real_browser(people_round, browser):
+    data, server, runner, _ = people_round
+    rnd = export(runner, data, "--ui", "timeline")
+    assert rnd.ui == "timeline"
+    client = server.client()
+    batch = rnd.batches[PEOPLE[1]]
+    page = AnnotatorPage(browser, server.url, width=4800)  # wide enough to show all 250 frames
+    page.login(PEOPLE[1], read_users(data.root)[PEOPLE[1]])
+    video = page.open_task(batch.project_id, task_of(client, batch.project_id))
+    assert video.duration == pytest.approx(10.0, abs=0.05)
+    page.drag_span(1.2, 3.8)
+    page.submit()
+    page.close()
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
+    assert r.exit_code == 0, r.output
+    rows = read_csv(AnnotationState(data.root).round_file("1"))
+    assert [(x["clip_id"], x["labels"], x["annotator"]) for x in rows] == [(batch.clips[0], "0111000000", PEOPLE[1])]
+
+
+def test_answers_in_someone_elses_project_are_rejected(people_round):
+    data, server, runner, _ = people_round
+    rnd = export(runner, data)
+    client = server.client()
+    ids = {e: i for i, e in client.user_emails().items()}
+    own, other = rnd.batches[PEOPLE[0]], rnd.batches[PEOPLE[1]]
+    # ann2 answers in ann1's project (every account sees every project in the open-source edition)
+    client.sdk.annotations.create(task_of(client, own.project_id), result=result_for("1111100000"),
+                                  completed_by=ids[PEOPLE[1]])
+    client.sdk.annotations.create(task_of(client, other.project_id), result=result_for("0000011111"),
+                                  completed_by=ids[PEOPLE[1]])
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
+    assert r.exit_code == 0, r.output
+    state = AnnotationState(data.root)
+    rows = read_csv(state.round_file("1"))
+    assert [(x["clip_id"], x["labels"], x["annotator"]) for x in rows] == [(other.clips[0], "0000011111", PEOPLE[1])]
+    rejects = read_csv(state.rejects_file("1"))
+    assert [(x["annotator"], x["clip_id"], x["reason"]) for x in rejects] == [
+        (PEOPLE[1], own.clips[0], f"answer by {PEOPLE[1]} in the project of {PEOPLE[0]}: only {PEOPLE[0]}'s "
+                                  "answers count in it")]
+    assert re.search(r"^clips without an answer\s+1$", r.output, re.M)
