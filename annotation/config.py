@@ -72,7 +72,7 @@ def result_for(labels: str, ui: str = "seconds") -> list[dict]:
         # Frames are numbered from 1; second k is frames k*FPS+1 .. (k+1)*FPS.
         return [{"from_name": TIMELINE_CONTROL, "to_name": "video", "type": "timelinelabels",
                  "value": {"ranges": [{"start": a * FPS + 1, "end": b * FPS}], "timelinelabels": [EVENT_LABEL]}}
-                for a, b in _runs(labels)]
+                for a, b in label_runs(labels)]
     return [{"from_name": name, "to_name": "video", "type": "choices",
              "value": {"choices": ["event" if bit == "1" else "background"]}}
             for name, bit in zip(SEGMENT_NAMES, labels)]
@@ -146,7 +146,7 @@ def _from_grid(result: list[dict]) -> tuple[str | None, str]:
     return "".join(answers[n] for n in SEGMENT_NAMES), ""
 
 
-def _runs(labels: str) -> list[tuple[int, int]]:
+def label_runs(labels: str) -> list[tuple[int, int]]:
     """Maximal runs of "1" as half-open (start, end) second intervals."""
     out, start = [], None
     for k, bit in enumerate(labels + "0"):

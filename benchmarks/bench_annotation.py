@@ -24,6 +24,7 @@ from ovavel.annotation.server import start_server, stop_server, token_path
 from ovavel.annotation.state import AnnotationState
 from ovavel.catalog import load_catalog
 from ovavel.curation.layout import DataDir
+from ovavel.curation.synthetic import make_test_video
 from ovavel.tables import write_csv
 
 
@@ -38,6 +39,8 @@ def main() -> None:
         data = DataDir.at(root)
         write_csv(data.clips_csv, [{"clip_id": f"clip{i:06d}", "class": names[i % len(names)], "status": "ok",
                                     "usable": "1"} for i in range(args.tasks)], ["clip_id", "class", "status", "usable"])
+        # The export checks that one clip of each project plays: give it that one clip.
+        make_test_video(data.clip("clip000000"), duration=10.0, size=(160, 120))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]

@@ -2,7 +2,9 @@
 
 A video is ten segments. Predictions and ground truth are int arrays [N, 10] of row indices: a
 class index in 0..C-1, or the background index C. Ground truth of a labelled video: its class
-where the label is 1, background where it is 0.
+where the label is 1, background where it is 0. A prediction may also hold C + 1, "unassigned":
+a second the released training-free rule puts in no row (it counts in no F1 row, and as
+background for accuracy, as the released evaluation scores it).
 
 Per video, each row (every class plus background) is a 0/1 vector over the ten segments, in the
 prediction and in the ground truth; the rows *active* in a video are those with a 1 in either.
@@ -76,9 +78,10 @@ def check_arrays(pred: np.ndarray, target: np.ndarray, background: int) -> tuple
     pred, target = np.asarray(pred), np.asarray(target)
     if pred.shape != target.shape or pred.ndim != 2 or pred.shape[1] != SEGMENTS:
         raise ValueError(f"Expected `pred` and `target` of shape [N, {SEGMENTS}], but got {pred.shape} and {target.shape}")
-    for name, a in (("pred", pred), ("target", target)):
-        if a.size and (a.min() < 0 or a.max() > background):
-            raise ValueError(f"Expected `{name}` values in 0..{background} (background = {background}), "
+    for name, a, top in (("pred", pred, background + 1), ("target", target, background)):
+        if a.size and (a.min() < 0 or a.max() > top):
+            raise ValueError(f"Expected `{name}` values in 0..{top} (background = {background}"
+                             + (f", unassigned = {top}" if top > background else "") + f"), "
                              f"but got values in {a.min()}..{a.max()}")
     return pred.astype(np.int64), target.astype(np.int64)
 
@@ -93,15 +96,16 @@ def video_scores(pred: np.ndarray, target: np.ndarray, background: int, *, backg
     """
     pred, target = check_arrays(pred, target, background)
     n = pred.shape[0]
-    acc = (pred == target).mean(axis=1) if n else np.zeros(0)
-    # Active (video, row) pairs: every row that occurs in the prediction or the ground truth.
-    width = background + 1
+    unassigned = background + 1
+    acc = (np.where(pred == unassigned, background, pred) == target).mean(axis=1) if n else np.zeros(0)
+    # Active (video, row) pairs: every row that occurs in the prediction or the ground truth
+    # (an unassigned second is in no row).
+    width = background + 2
     keys = np.unique(np.concatenate([(np.arange(n)[:, None] * width + pred).ravel(),
                                      (np.arange(n)[:, None] * width + target).ravel()]))
     video, row = keys // width, keys % width
-    if not background_row:
-        keep = row != background
-        video, row = video[keep], row[keep]
+    keep = row != unassigned if background_row else row < background
+    video, row = video[keep], row[keep]
     pmask = ((pred[video] == row[:, None]) * _WEIGHTS).sum(axis=1)
     tmask = ((target[video] == row[:, None]) * _WEIGHTS).sum(axis=1)
     seg = _f1(_POPCOUNT[pmask & tmask], _POPCOUNT[pmask & ~tmask & 1023], _POPCOUNT[~pmask & tmask & 1023])
@@ -135,9 +139,13 @@ def dataset_mean(values: np.ndarray, protocol: str = "mean", batch_size: int = 3
 
 def summarise(scores: VideoScores, index: np.ndarray | None = None, protocol: str = "mean",
               batch_size: int = 32) -> dict[str, float]:
-    """{acc, seg_f1, event_f1, avg, videos} over the videos selected by `index` (all if None)."""
+    """{acc, seg_f1, event_f1, avg, videos} over the videos selected by `index` (all if None).
+
+    Accuracy is pooled over all segments under either protocol: every video has ten, so that is
+    the plain mean over videos (the released AverageMeter weights each batch by bs * 10). Only
+    the F1 figures are means of batch means under `official-batched`."""
     sel = slice(None) if index is None else index
-    acc = dataset_mean(scores.acc[sel], protocol, batch_size)
+    acc = dataset_mean(scores.acc[sel])
     seg = dataset_mean(scores.seg_f1[sel], protocol, batch_size)
     eve = dataset_mean(scores.event_f1[sel], protocol, batch_size)
     return {"acc": acc, "seg_f1": seg, "event_f1": eve, "avg": (acc + seg + eve) / 3,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
+from ovavel import BACKGROUND, SEGMENTS_PER_CLIP, UNASSIGNED
 from ovavel.catalog import unknown_class_message
 from ovavel.errors import InputError
 from ovavel.tables import read_csv
@@ -16,7 +16,8 @@ SEG_COLUMNS = [f"seg_{k}" for k in range(SEGMENTS_PER_CLIP)]
 
 
 def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str, list[str]]:
-    """predictions.csv (`clip_id,seg_0,...,seg_9`, each a class name or `background`)."""
+    """predictions.csv (`clip_id,seg_0,...,seg_9`, each a class name, `background`, or `unassigned`
+    for a second the released training-free rule leaves in no row)."""
     out: dict[str, list[str]] = {}
     rows = read_csv(path, required=["clip_id"])
     if rows:
@@ -24,7 +25,7 @@ def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str
         if missing:
             raise InputError(f"expected {SEGMENTS_PER_CLIP} segment columns seg_0..seg_9, but "
                              f"{', '.join(missing)} missing", path=path, line=1)
-    allowed = class_names | {BACKGROUND}
+    allowed = class_names | {BACKGROUND, UNASSIGNED}
     for line, r in enumerate(rows, start=2):
         cid = r["clip_id"].strip()
         if cid in out:

@@ -23,8 +23,9 @@ def _iou(a, b) -> float:
 
 def video_figures(pred: list[int], true: list[int], num_rows: int, background_row: bool = True,
                   threshold: float = 0.5) -> tuple[float, float, float]:
-    """(accuracy, segment F1, event F1) of one video; rows 0..num_rows-1, the last is background."""
-    acc = sum(p == t for p, t in zip(pred, true)) / len(true)
+    """(accuracy, segment F1, event F1) of one video; rows 0..num_rows-1, the last is background.
+    A predicted value num_rows is "unassigned": in no row, and background for accuracy."""
+    acc = sum((num_rows - 1 if p == num_rows else p) == t for p, t in zip(pred, true)) / len(true)
     p_onehot = [[1 if p == r else 0 for p in pred] for r in range(num_rows)]
     t_onehot = [[1 if t == r else 0 for t in true] for r in range(num_rows)]
     rows = [r for r in range(num_rows) if any(p_onehot[r]) or any(t_onehot[r])]

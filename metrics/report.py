@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
+from ovavel import BACKGROUND, SEGMENTS_PER_CLIP, UNASSIGNED
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import InputError, OvavelError
 from ovavel.metrics.core import VideoScores, summarise, video_scores
@@ -50,6 +50,7 @@ def score_arrays(clip_ids: list[str], true_classes: list[str], labels: list[str]
         raise OvavelError(f"--protocol: expected one of {PROTOCOLS}, but got {settings.protocol!r}")
     index = {name: i for i, name in enumerate(catalog.names)}
     index[BACKGROUND] = len(catalog)
+    index[UNASSIGNED] = len(catalog) + 1
     truth = [[c if b == "1" else BACKGROUND for b in lab] for c, lab in zip(true_classes, labels)]
     scores = video_scores(encode(predictions, index), encode(truth, index), background=len(catalog),
                           background_row=settings.background_row)

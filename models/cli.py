@@ -8,6 +8,7 @@ from ovavel.catalog import load_catalog
 from ovavel.cli_common import Group, echo_summary, example, parse_csv_list
 from ovavel.errors import OvavelError
 from ovavel.metrics.report import markdown_table
+from ovavel.models.training_free import POSTPROCESS
 
 
 @click.group(cls=Group, help="ImageBind features and the OV-AVEL baselines (needs ovavel[models]).")
@@ -47,9 +48,12 @@ def encoder_options(fn):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of random weights.")
 @click.option("--part-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Clips per part file written during the run (what a kill can lose at most).")
+@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True,
+              help="fp32 as the released code; bf16 autocast is faster on a GPU (benchmarks/bench_precision.py "
+                   "measures how often it changes a decision).")
 @click.option("--no-progress", is_flag=True)
 def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, random_init, device, batch_size,
-                 num_workers, seed, part_size, no_progress):
+                 num_workers, seed, part_size, precision, no_progress):
     """Audio and visual embeddings [10, D] per clip, and text embeddings of every class name."""
     from ovavel.models.features import FeatureOptions, extract_features
     from ovavel.models.sources import from_data_dir, from_official_root
@@ -57,7 +61,7 @@ def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, 
     if bool(data) == bool(official_root):
         raise OvavelError("pass exactly one of --data DIR and --official-root ROOT")
     clips, missing = from_data_dir(data, split) if data else from_official_root(official_root, split)
-    opts = FeatureOptions(encoder, checkpoint, random_init, device, batch_size, num_workers, seed)
+    opts = FeatureOptions(encoder, checkpoint, random_init, device, batch_size, num_workers, seed, precision=precision)
     if random_init:
         click.echo("RANDOM WEIGHTS: the features made now carry no meaning (tests, demos, timing only)", err=True)
     s = extract_features(clips, out, load_catalog(classes), opts, missing, progress=not no_progress,
@@ -90,8 +94,9 @@ def _load(features, split):
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), help="Training run (fine-tuned).")
 @click.option("--background-text", type=click.Choice(["other", "background", "none"]), default=None,
               help="Background candidate text (training-free default: other; fine-tuned: as trained).")
-@click.option("--postprocess", type=click.Choice(["paper", "released"]), default="paper", show_default=True,
-              help="Training-free: per-segment agreement (paper) or the released script's one class per video.")
+@click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
+              help="Training-free: per-second agreement (paper), the released script's strategy v01 (one class per "
+                   "video, agreement on 'other' included; implies the 'other' text) or v0 (no background text).")
 @click.option("--protocol", type=click.Choice(["mean", "official-batched"]), default="mean", show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 def eval_cmd(method, features, split, labels, classes, out, run_dir, background_text, postprocess, protocol, device):
@@ -129,7 +134,8 @@ def eval_cmd(method, features, split, labels, classes, out, run_dir, background_
 @click.option("--classes", type=click.Path(dir_okay=False, exists=True))
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), help="Use a fine-tuned run.")
 @click.option("--background-text", type=click.Choice(["other", "background", "none"]), default=None)
-@click.option("--postprocess", type=click.Choice(["paper", "released"]), default="paper", show_default=True)
+@click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
+              help="Training-free post-processing, as for `baseline eval`.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 def predict_cmd(features, out, split, classes, run_dir, background_text, postprocess, device):
     """predictions.csv for clips without labels (e.g. to pre-fill annotation)."""
@@ -182,26 +188,28 @@ def _head_options(fn):
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--train", "train_split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--val", "val_split", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--test", "test_split", type=click.Path(dir_okay=False, exists=True), help="Needed for --select-on test.")
+@click.option("--test", "test_split", type=click.Path(dir_okay=False, exists=True), help="Needed for --select-on test-seen/test.")
 @click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Run folder runs/NAME.")
 @click.option("--recipe", type=click.Choice(["paper", "released"]), default="paper", show_default=True,
-              help="paper: 5 epochs, batch 32, Adam 5e-5; released: 10 epochs and best epoch on test.")
+              help="paper: 5 epochs, batch 32, Adam 5e-5; released: 10 epochs and best epoch on test's seen classes.")
 @click.option("--epochs", type=click.IntRange(min=1), help="Default: the recipe's.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Default: the recipe's (32).")
 @click.option("--lr", type=float, help="Default: the recipe's (5e-5).")
 @click.option("--seed", type=int, default=123, show_default=True)
-@click.option("--select-on", type=click.Choice(["val-seen", "val", "test"]),
+@click.option("--select-on", type=click.Choice(["val-seen", "val", "test-seen", "test"]),
               help="Which videos pick the best epoch (default val-seen: unseen classes never steer training).")
 @_head_options
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True,
+              help="fp32 as the released code; bf16 autocast.")
 @click.option("--resume", is_flag=True, help="Continue a stopped run.")
 @click.option("--force", is_flag=True, help="Start over in an existing run folder.")
 @click.option("--no-progress", is_flag=True)
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
               seed, select_on, head_kind, share_temporal, temporal, layers, cross_modal, fusion, background_text,
-              device, resume, force, no_progress):
+              device, precision, resume, force, no_progress):
     """Train the temporal head on the seen classes (frozen ImageBind features)."""
     from ovavel.formats import read_labels
     from ovavel.models.feature_store import FeatureStore
@@ -212,10 +220,11 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
     settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
                              r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
                              HeadConfig(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
-                                        cross_modal=cross_modal, fusion=fusion))
-    if settings.select_on == "test" and not test_split:
-        raise OvavelError("--select-on test (the released recipe) needs --test test.csv")
+                                        cross_modal=cross_modal, fusion=fusion), precision)
+    if settings.select_on.startswith("test") and not test_split:
+        raise OvavelError(f"--select-on {settings.select_on} (the released recipe) needs --test test.csv")
     select = {"val-seen": lambda: split_rows(val_split, seen_only=True), "val": lambda: split_rows(val_split),
+              "test-seen": lambda: split_rows(test_split, seen_only=True),
               "test": lambda: split_rows(test_split)}[settings.select_on]()
     feats = FeatureStore(features).load()
     if feats.meta.get("random_init"):

@@ -1,6 +1,6 @@
 """`baseline features`: ImageBind embeddings of every clip's ten seconds and of the class texts.
 
-Frozen encoders under torch.inference_mode (bf16 autocast on CUDA); decoding in DataLoader
+Frozen encoders under torch.inference_mode (fp32 as the released code; bf16 autocast with --precision bf16); decoding in DataLoader
 workers so the accelerator is not starved. Under torchrun each rank takes every WORLD_SIZE-th
 clip, writes its own parts, and rank 0 folds them together once all are done.
 """
@@ -34,6 +34,7 @@ class FeatureOptions:
     num_workers: int = 2
     seed: int = 0
     extra_texts: list[str] = field(default_factory=list)
+    precision: str = "fp32"  # fp32 (as the released code runs) | bf16 (autocast: faster on a GPU)
 
 
 @dataclass
@@ -75,12 +76,12 @@ class Encoder:
         torch.manual_seed(opts.seed)
         self.model = build_model(opts.encoder, opts.checkpoint, opts.random_init).to(self.device)
         self.modality = import_imagebind()[0].ModalityType
-        self.autocast = self.device == "cuda"
+        self.autocast = opts.precision == "bf16"
 
     def _run(self, inputs: dict) -> dict:
         import torch
 
-        with torch.inference_mode(), torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.autocast):
+        with torch.inference_mode(), torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.autocast):
             out = self.model(inputs)
         return {k: v.float().cpu().numpy() for k, v in out.items()}
 
@@ -118,7 +119,7 @@ def _collate(batch):
 
 def store_meta(opts: FeatureOptions, dim: int) -> dict:
     meta = {"encoder": opts.encoder, "random_init": opts.random_init, "dim": dim, "checkpoint_sha256": None,
-            "seed": opts.seed if opts.random_init else None}
+            "seed": opts.seed if opts.random_init else None, "precision": opts.precision}
     if not opts.random_init and opts.encoder == "imagebind-huge":
         path = resolve_checkpoint(opts.checkpoint)
         meta["checkpoint"] = str(path)

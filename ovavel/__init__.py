@@ -7,3 +7,9 @@ SEGMENTS_PER_CLIP = 10
 
 BACKGROUND = "background"
 """The prediction value of a segment that holds no audio-visual event."""
+
+UNASSIGNED = "unassigned"
+"""The prediction value of a second that the released training-free rule (strategy v01) leaves in
+no row at all: it agreed on a candidate while the video's class is "other". Segment and event F1
+count it in no row (neither a class nor background); accuracy reads it as background, as the
+released evaluation does."""

@@ -9,6 +9,8 @@ import pytest
 
 import ovavel.metrics.core as core
 from ovavel.metrics import accuracy, dataset_mean, event_f1, segment_f1, video_scores
+from ovavel.metrics import reference
+from ovavel.metrics.core import summarise
 from ovavel.metrics.reference import dataset_figures
 
 A, B, BG = 0, 1, 2  # two classes and the background index
@@ -85,6 +87,30 @@ def test_foreground_only_variant():
     assert one(seq((BG, 10)), seq((BG, 10)), background_row=False) == (1.0, 1.0, 1.0)
 
 
+def test_batched_protocol_pools_accuracy_and_batches_only_the_f1_figures():
+    # Three videos, batches of 2: per-video accuracy 1, 1, 0 -> pooled 20/30 (the released meter
+    # weighs each batch by bs * 10), not the batch mean (1 + 0) / 2. Segment F1 per video 1, 1,
+    # 0 -> batch means (1 + 0) / 2 = 0.5.
+    pred = np.array([[0] * 10, [0] * 10, [0] * 10])
+    true = np.array([[0] * 10, [0] * 10, [1] * 10])
+    s = summarise(video_scores(pred, true, background=2), protocol="official-batched", batch_size=2)
+    assert s["acc"] == pytest.approx(2 / 3) and s["seg_f1"] == pytest.approx(0.5)
+    assert s["event_f1"] == pytest.approx(0.5)
+    plain = summarise(video_scores(pred, true, background=2))
+    assert plain["acc"] == pytest.approx(2 / 3) and plain["seg_f1"] == pytest.approx(2 / 3)
+
+
+def test_unassigned_seconds_are_in_no_row_and_background_for_accuracy():
+    # Class 0 true in 0-2; predicted: unassigned (3) in 0-2, background after. Accuracy reads
+    # unassigned as background: 7/10. Rows: class 0 (true only) F 0; background predicted 3-9 vs
+    # true 3-9: F 1. Mean 0.5 (segment and event).
+    pred = np.array([[3, 3, 3] + [2] * 7])
+    true = np.array([[0, 0, 0] + [2] * 7])
+    v = video_scores(pred, true, background=2)
+    assert (v.acc[0], v.seg_f1[0], v.event_f1[0]) == pytest.approx((0.7, 0.5, 0.5))
+    assert reference.video_figures(list(pred[0]), list(true[0]), num_rows=3) == pytest.approx((0.7, 0.5, 0.5))
+
+
 def test_batched_protocol_on_a_partial_last_batch():
     values = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
     assert dataset_mean(values) == pytest.approx(0.6)
@@ -121,7 +147,8 @@ def test_functional_api_matches_video_scores():
 @pytest.mark.parametrize("pred,true,match", [
     (np.zeros((2, 9), int), np.zeros((2, 9), int), r"shape \[N, 10\]"),
     (np.zeros((2, 10), int), np.zeros((3, 10), int), r"shape \[N, 10\]"),
-    (np.full((1, 10), 4), np.zeros((1, 10), int), r"`pred` values in 0..3"),
+    (np.full((1, 10), 5), np.zeros((1, 10), int), r"`pred` values in 0..4 \(background = 3, unassigned = 4\)"),
+    (np.zeros((1, 10), int), np.full((1, 10), 4), r"`target` values in 0..3"),
     (np.zeros((1, 10), int), np.full((1, 10), -1), r"`target` values in 0..3"),
 ])
 def test_array_validators(pred, true, match):

@@ -36,10 +36,19 @@ def test_released_postprocessing_one_class_per_video():
     a = sims([3, 2, 0, 0, 1, 3, 1, 3, 3, 3])
     v = sims([3, 1, 0, 0, 1, 3, 2, 3, 3, 3])
     # Agreement at seconds 2, 3, 4 (on 0, 0, 1): the video class is the audio argmax at the first, 0.
-    assert decide(a, v, C, "released").tolist() == [[3, 3, 0, 0, 0, 3, 3, 3, 3, 3]]
+    # Seconds 0, 5, 7, 8, 9 agree on "other" (3) and second 0 is the first agreement: the video's
+    # class is "other", so every agreeing second is unassigned (4) and the rest background.
+    assert decide(a, v, C, "released").tolist() == [[4, 3, 4, 4, 4, 4, 3, 4, 4, 4]]
     assert decide(a, v, C, "paper").tolist() == [[3, 3, 0, 0, 1, 3, 3, 3, 3, 3]]
+    # Without the first second the first agreement is second 2 (class 0): the agreements on
+    # "other" become class 0 too.
+    a2, v2 = a.copy(), v.copy()
+    v2[0, 0] = sims([1] * 10)[0, 0]
+    assert decide(a2, v2, C, "released").tolist() == [[3, 3, 0, 0, 0, 0, 3, 0, 0, 0]]
     none = sims([3] * 10)
-    assert decide(none, none, C, "released").tolist() == [[3] * 10]
+    assert decide(none, none, C, "released").tolist() == [[4] * 10]
+    apart = sims([0] * 10), sims([1] * 10)
+    assert decide(*apart, C, "released").tolist() == [[3] * 10]  # no agreement: all background
 
 
 def test_predictions_by_name_with_background_text_choices():
