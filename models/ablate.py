@@ -13,12 +13,14 @@ from ovavel.catalog import load_catalog
 from ovavel.errors import OvavelError
 from ovavel.formats import read_labels
 from ovavel.models.feature_store import FeatureStore
+from ovavel.models.features import resolve_device
 from ovavel.models.head import HeadConfig
 from ovavel.models.train import TrainSettings, evaluate_rows, load_head, predict_rows, split_rows, train
 from ovavel.tables import atomic_write_text, write_csv
 
 HEAD_KEYS = {"head": str, "share_temporal": lambda v: v.lower() in ("1", "true", "yes"), "temporal": str,
-             "layers": int, "cross_modal": lambda v: v.lower() in ("1", "true", "yes"), "fusion": str}
+             "layers": int, "cross_modal": lambda v: v.lower() in ("1", "true", "yes"), "fusion": str,
+             "attention": str, "residual_dropout": float}
 OTHER_KEYS = {"background_text": str, "train": str}
 
 
@@ -53,10 +55,10 @@ def run_grid(settings: list[dict], seeds: list[int], features: str, train_split:
             s = TrainSettings(epochs=epochs, lr=lr, seed=seed, device=device, background_text=bg, head=head)
             train(feats, split_rows(setting.get("train", train_split)), split_rows(val_split, seen_only=True), labels,
                   catalog, run_dir, s, force=True, progress=False, echo=lambda *_: None)
-            model, _ = load_head(run_dir)
+            model, _ = load_head(run_dir, resolve_device(device))
             texts = catalog.names + ([] if bg == "none" else [bg])
             emb = feats.text_emb[[feats.text_index(t) for t in texts]]
-            pred = predict_rows(model, test.audio, test.visual, emb, len(catalog.names), bg, "cpu")
+            pred = predict_rows(model, test.audio, test.visual, emb, len(catalog.names), bg, resolve_device(device))
             figures.append(evaluate_rows(pred, test.clip_ids, labels, catalog.names))
             echo(f"{name} seed {seed}: test avg {100 * figures[-1]['avg']:.1f}")
         row = {"setting": name}

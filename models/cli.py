@@ -169,8 +169,14 @@ def _head_options(fn):
         click.option("--share-temporal", is_flag=True, help="One temporal layer for both modalities."),
         click.option("--temporal", type=click.Choice(["attention", "linear"]), default="attention", show_default=True),
         click.option("--layers", type=click.IntRange(min=1), default=1, show_default=True),
-        click.option("--cross-modal", is_flag=True, help="Add cross-modal attention."),
-        click.option("--fusion", type=click.Choice(["sqrt", "prob-avg", "fea-avg"]), default="sqrt", show_default=True),
+        click.option("--attention", type=click.Choice(["intra", "cross", "intra+cross"]), default="intra",
+                     show_default=True, help="Temporal attention within each modality, across them (from the raw "
+                                             "features), or both summed (the paper's Table A9)."),
+        click.option("--cross-modal", is_flag=True, help="The same as --attention intra+cross."),
+        click.option("--fusion", type=click.Choice(["sqrt", "prob-avg", "fea-avg"]), default="sqrt", show_default=True,
+                     help="sqrt (released GEN1), prob-avg (GEN2: mean of the cosines), fea-avg (GEN3: mean feature)."),
+        click.option("--residual-dropout", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+                     help="Dropout on the residual branches too (not in the released layer)."),
         click.option("--background-text", type=click.Choice(["other", "background", "none"]), default="other",
                      show_default=True),
     ]
@@ -208,8 +214,8 @@ def _head_options(fn):
 @click.option("--force", is_flag=True, help="Start over in an existing run folder.")
 @click.option("--no-progress", is_flag=True)
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
-              seed, select_on, head_kind, share_temporal, temporal, layers, cross_modal, fusion, background_text,
-              device, precision, resume, force, no_progress):
+              seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
+              residual_dropout, background_text, device, precision, resume, force, no_progress):
     """Train the temporal head on the seen classes (frozen ImageBind features)."""
     from ovavel.formats import read_labels
     from ovavel.models.feature_store import FeatureStore
@@ -220,7 +226,8 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
     settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
                              r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
                              HeadConfig(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
-                                        cross_modal=cross_modal, fusion=fusion), precision)
+                                        attention="intra+cross" if cross_modal else attention, fusion=fusion,
+                                        residual_dropout=residual_dropout), precision)
     if settings.select_on.startswith("test") and not test_split:
         raise OvavelError(f"--select-on {settings.select_on} (the released recipe) needs --test test.csv")
     select = {"val-seen": lambda: split_rows(val_split, seen_only=True), "val": lambda: split_rows(val_split),
@@ -240,7 +247,8 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
     "--val val.csv --test test.csv --labels labels.csv --out ablations/fusion",
     "baseline ablate --grid 'temporal=attention,linear;layers=1,2' --features feats ... --out ablations/temporal"))
 @click.option("--grid", required=True, help="key=v1,v2;key2=... over head switches (head, share_temporal, temporal, "
-                                            "layers, cross_modal, fusion, background_text, train).")
+                                            "layers, attention, cross_modal, fusion, residual_dropout, "
+                                            "background_text, train).")
 @click.option("--seeds", default="0,1,2", show_default=True)
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--train", "train_split", required=True, type=click.Path(dir_okay=False, exists=True))
@@ -248,16 +256,21 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
 @click.option("--test", "test_split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--classes", type=click.Path(dir_okay=False, exists=True))
-@click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--lr", type=float, default=5e-5, show_default=True)
+@click.option("--recipe", type=click.Choice(["paper", "released"]), default="paper", show_default=True,
+              help="Where epochs and learning rate come from (the paper's Table 6 reports best epochs beyond 5).")
+@click.option("--epochs", type=click.IntRange(min=1), help="Default: the recipe's.")
+@click.option("--lr", type=float, help="Default: the recipe's.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--out", required=True, type=click.Path(file_okay=False))
-def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels, classes, epochs, lr, device, out):
+def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels, classes, recipe, epochs, lr, device,
+               out):
     """Train and test a grid of ablation settings over seeds; one comparison table."""
     from ovavel.models.ablate import parse_grid, run_grid
+    from ovavel.models.train import RECIPES
 
+    r = RECIPES[recipe]
     table = run_grid(parse_grid(grid), [int(s) for s in parse_csv_list(seeds)], features, train_split, val_split,
-                     test_split, labels, classes, epochs, lr, device, out, echo=click.echo)
+                     test_split, labels, classes, epochs or r["epochs"], lr or r["lr"], device, out, echo=click.echo)
     click.echo(table)
 
 
