@@ -60,6 +60,8 @@ def test_audio_is_channel_zero_unless_downmixed(downloaded, tmp_path):
     _, _, _, left = wav_info(tmp_path / "left" / "audio.wav")
     freq = np.abs(np.fft.rfft(left[:16000].astype(float)))
     assert np.argmax(freq) == 300  # left channel: 200 + 100 * 1 Hz during source second 1
+    # ... and nothing of the right channel's tone (a downmix would hold it at the same strength).
+    assert freq[1250] < 0.01 * freq[300]
     extract_segments(clip, tmp_path / "mix", SegmentOptions(downmix=True))
     _, _, _, mix = wav_info(tmp_path / "mix" / "audio.wav")
     spectrum = np.abs(np.fft.rfft(mix[:16000].astype(float)))

@@ -164,3 +164,21 @@ def test_offline_checkpoint_download_names_the_url_and_the_flag(segmented, tmp_p
     r = CliRunner().invoke(app, ["baseline", "features", "--data", str(segmented[1].root), "--out",
                                  str(tmp_path / "f"), "--checkpoint", str(tmp_path / "nope.pth"), "--device", "cpu"])
     assert r.exit_code == 1 and "ImageBind checkpoint not found" in r.output
+
+
+def test_a_clip_extracted_twice_keeps_its_later_copy(tmp_path):
+    # A rerun after a crash can extract a clip that a part file of the killed run already holds;
+    # the store keeps the later copy, in load() and after compact().
+    store = FeatureStore(tmp_path / "feats")
+    store.init({"encoder": "imagebind-tiny", "random_init": True, "dim": 4}, ["other"], np.zeros((1, 4), np.float32))
+    first = np.full((1, 10, 4), 1.0, np.float32)
+    second = np.full((1, 10, 4), 2.0, np.float32)
+    store.write_part(0, ["x", "y"], np.concatenate([first, first]), np.concatenate([first, first]))
+    store.write_part(0, ["x"], second, second)
+    loaded = store.load()
+    assert loaded.clip_ids == ["y", "x"]
+    assert loaded.audio[1].max() == loaded.audio[1].min() == 2.0 and loaded.visual[1].min() == 2.0
+    assert store.compact() == 2
+    store.write_part(0, ["y"], second, second)  # again, on top of features.npz
+    again = store.load()
+    assert dict(zip(again.clip_ids, again.audio[:, 0, 0])) == {"x": 2.0, "y": 2.0}
