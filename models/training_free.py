@@ -7,7 +7,8 @@ candidate (numpy argmax). Post-processing:
 - `paper`: the clean per-second rule above (agreeing on the background text is background).
 - `released`: the released script's default test strategy v01 (baseline_v0_training_free.py,
   postprocess_simm_v01 with compute_accuracy_supervised / compute_seg_eve_fscores): candidates
-  are the class names + "other", whose index is the background id. A second where the audio and
+  are the class names + "other" (or the `--background-text` given), whose index is the
+  background id. A second where the audio and
   visual argmax agree, "other" included, is agreeing. The video takes one class: the audio argmax
   at its first agreeing second. If that is a real class c, every agreeing second is c (also those
   that agreed on "other"); if it is "other", the agreeing seconds are UNASSIGNED (no F1 row,
@@ -39,10 +40,9 @@ def cosine(emb: np.ndarray, text_emb: np.ndarray) -> np.ndarray:
 def candidates(class_names: list[str], background_text: str, postprocess: str = "paper") -> list[str]:
     if background_text not in BACKGROUND_TEXTS:
         raise OvavelError(f"--background-text: expected one of {BACKGROUND_TEXTS}, but got {background_text!r}")
-    if postprocess == "released":
-        return list(class_names) + ["other"]  # strategy v01: the 67 names + "other"
     if postprocess == "released-v0":
         return list(class_names)  # strategy v0: no background text
+    # "released" (strategy v01) uses "other"; another background text takes its place (Table A8).
     return list(class_names) + ([] if background_text == "none" else [background_text])
 
 

@@ -1,0 +1,224 @@
+"""`baseline reproduce --table T`: every row of one of the paper's tables that the toolkit can run,
+with the settings the released scripts used, next to the published figure.
+
+The published figures (ovavel/data/published_tables.csv) are facts from the paper (Tables 2-6,
+A7-A10, in percent). Each row here says how to run it: the training-free rule with a background
+text and post-processing, or the fine-tuned head with a head configuration and training set;
+rows of methods the toolkit does not run yet are listed as such. Rows are run on the test split
+of `--splits DIR` (train.csv, val.csv, test.csv, labels.csv); fine-tuned rows train one run per
+seed (mean over seeds). Every finished row is kept in OUT/rows/, so a killed run redoes only the
+rows without a result.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ovavel.catalog import ClassCatalog
+from ovavel.errors import OvavelError
+from ovavel.formats import SplitRow, read_labels, read_split
+from ovavel.metrics.report import ScoreSettings, score_arrays
+from ovavel.models.feature_store import FeatureStore, Features
+from ovavel.models.head import HeadConfig
+from ovavel.models.train import RECIPES, TrainSettings, predict_with_run, train
+from ovavel.models.training_free import predict_training_free
+from ovavel.tables import atomic_write_text, write_csv
+
+SUBSETS = ("seen", "unseen", "total")
+METRICS = (("acc", "acc"), ("seg", "seg_f1"), ("eve", "event_f1"), ("avg", "avg"))  # (table column, report key)
+TABLES = ("2", "3", "4", "5", "6", "A7", "A8", "A9", "A10")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # as in published_tables.csv
+    method: str  # training-free | fine-tuned | unavailable
+    background_text: str = "other"
+    head: dict = field(default_factory=dict)  # HeadConfig fields of a fine-tuned row
+    train_ratio: float | None = None  # Table 6: ceil(r x train) per class
+    why: str = ""  # for unavailable rows
+
+
+def _tf(name: str, bg: str = "other") -> Row:
+    return Row(name, "training-free", bg)
+
+
+def _ft(name: str, bg: str = "other", ratio: float | None = None, **head) -> Row:
+    return Row(name, "fine-tuned", bg, head, ratio)
+
+
+def _missing(name: str, method: str) -> Row:
+    return Row(name, "unavailable", why=f"the {method} method is not in the toolkit yet")
+
+
+ROWS: dict[str, list[Row]] = {
+    "2": [_missing("video-llama2", "Video-LLaMA2 (audio-visual LLM)"), _missing("clip-clap", "CLIP & CLAP"),
+          _tf("training-free"), _missing("cmra", "CMRA"), _missing("ave", "AVE"), _missing("psp", "PSP"),
+          _missing("mm-pyramid", "MM-Pyramid"), _ft("fine-tuned")],
+    "3": [_ft("with other"), _ft("without other", bg="none")],
+    "4": [_ft("prob-avg", fusion="prob-avg"), _ft("fea-avg", fusion="fea-avg"), _ft("sqrt")],
+    "5": [_ft("temporal layer"), _ft("linear layer", temporal="linear")],
+    "6": [_ft("100%"), _ft("75%", ratio=0.75), _ft("50%", ratio=0.5), _ft("25%", ratio=0.25)],
+    "A7": [_ft("1 layer"), _ft("2 layers", layers=2), _ft("3 layers", layers=3)],
+    "A8": [_tf("training-free with other"), _tf("training-free with background", "background"),
+           _ft("fine-tuned with other"), _ft("fine-tuned with background", bg="background")],
+    "A9": [_ft("intra only"), _ft("cross only", attention="cross"), _ft("intra + cross", attention="intra+cross")],
+    "A10": [_tf("imagebind (joint)"), _missing("clip & clap (separate)", "CLIP & CLAP")],
+}
+
+
+def published(table: str) -> dict[tuple[str, str], dict[str, float]]:
+    """{(row, subset): {acc, seg, eve, avg}} in percent, as printed in the paper."""
+    text = resources.files("ovavel").joinpath("data/published_tables.csv").read_text(encoding="utf-8")
+    out = {}
+    for r in csv.DictReader(text.splitlines()):
+        if r["table"] == table:
+            out[(r["row"], r["subset"])] = {m: float(r[m]) for m, _ in METRICS}
+    return out
+
+
+@dataclass
+class ReproduceSettings:
+    seeds: tuple[int, ...] = (0,)
+    epochs: int | None = None  # None: the recipe's
+    recipe: str = "released"
+    device: str = "auto"
+    protocol: str = "official-batched"
+    batch_size: int = 32
+
+
+def row_slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name).strip("_")
+
+
+def reproduce_table(table: str, features: str | os.PathLike, splits: str | os.PathLike, out: str | os.PathLike,
+                    catalog: ClassCatalog, s: ReproduceSettings = ReproduceSettings(), echo=print) -> Path:
+    if table not in ROWS:
+        raise OvavelError(f"--table: expected one of {', '.join(TABLES)}, but got {table!r}")
+    splits, out = Path(splits), Path(out)
+    for name in ("train.csv", "val.csv", "test.csv", "labels.csv"):
+        if not (splits / name).exists():
+            raise OvavelError(f"--splits {splits}: no {name} (a folder made by `splits make` or `splits import-official`)")
+    feats = FeatureStore(features).load()
+    labels = read_labels(splits / "labels.csv")
+    test_rows = read_split(splits / "test.csv")
+    test = feats.select([r.clip_id for r in test_rows], "the test split")
+    (out / "rows").mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict] = {}
+    for row in ROWS[table]:
+        if row.method == "unavailable":
+            continue
+        done = out / "rows" / f"{row_slug(row.name)}.json"
+        if done.exists():
+            results[row.name] = json.loads(done.read_text())["summary"]
+            echo(f"{row.name}: kept from an earlier run ({done})")
+            continue
+        if row.method == "training-free":
+            summary = _score(predict_training_free(test, catalog.names, row.background_text, "released"),
+                             test_rows, labels, catalog, s)
+        else:
+            summary = _fine_tuned(row, feats, test, test_rows, labels, catalog, splits, out, s, echo)
+        atomic_write_text(done, json.dumps({"row": row.name, "summary": summary}, indent=2) + "\n")
+        results[row.name] = summary
+        echo(f"{row.name}: total avg {100 * summary['total']['avg']:.1f}")
+    return write_table(table, results, out, feats, s)
+
+
+def _score(preds: dict[str, list[str]], rows: list[SplitRow], labels, catalog: ClassCatalog,
+           s: ReproduceSettings) -> dict:
+    ids = [r.clip_id for r in rows]
+    report = score_arrays(ids, [labels[c].cls for c in ids], [labels[c].labels for c in ids], [preds[c] for c in ids],
+                          catalog, ScoreSettings(protocol=s.protocol, batch_size=s.batch_size))
+    return {k: {m: report.summary[k][m] for m in ("acc", "seg_f1", "event_f1", "avg", "videos")} for k in SUBSETS}
+
+
+def _fine_tuned(row: Row, feats: Features, test: Features, test_rows, labels, catalog, splits: Path, out: Path,
+                s: ReproduceSettings, echo) -> dict:
+    recipe = RECIPES[s.recipe]
+    train_rows = read_split(splits / "train.csv")
+    if row.train_ratio is not None:
+        train_rows = _subsample(train_rows, labels, row.train_ratio)
+    select_from = splits / ("test.csv" if s.recipe == "released" else "val.csv")
+    select_rows = [r for r in read_split(select_from) if r.split_type == "seen"]
+    summaries = []
+    for seed in s.seeds:
+        settings = TrainSettings(recipe=s.recipe, epochs=s.epochs or recipe["epochs"], batch_size=recipe["batch_size"],
+                                 lr=recipe["lr"], grad_clip=recipe["grad_clip"], seed=seed,
+                                 select_on=recipe["select_on"], background_text=row.background_text, device=s.device,
+                                 head=HeadConfig(**row.head))
+        run_dir = out / "runs" / f"{row_slug(row.name)}_seed{seed}"
+        train(feats, train_rows, select_rows, labels, catalog, run_dir, settings, force=True, progress=False,
+              echo=lambda *_: None)
+        summaries.append(_score(predict_with_run(run_dir, test, catalog.names, s.device), test_rows, labels,
+                                catalog, s))
+        echo(f"{row.name} seed {seed}: total avg {100 * summaries[-1]['total']['avg']:.1f}")
+    return {k: {m: float(np.mean([x[k][m] for x in summaries])) if m != "videos" else summaries[0][k][m]
+                for m in ("acc", "seg_f1", "event_f1", "avg", "videos")} for k in SUBSETS}
+
+
+def _subsample(rows: list[SplitRow], labels, ratio: float) -> list[SplitRow]:
+    """ceil(ratio x videos) of each class's training videos, stratified by event length (the rule
+    of `splits make --train-ratio`, seed 0)."""
+    from ovavel.splits.video_split import subsample
+
+    by_class: dict[str, list[str]] = {}
+    for r in rows:
+        by_class.setdefault(r.cls, []).append(r.clip_id)
+    keep: set[str] = set()
+    for ids in by_class.values():
+        keep.update(subsample(ids, [labels[c].labels.count("1") for c in ids], ratio, 0))
+    return [r for r in rows if r.clip_id in keep]
+
+
+def write_table(table: str, results: dict[str, dict], out: Path, feats: Features, s: ReproduceSettings) -> Path:
+    """OUT/table_{T}.md (the paper's layout, ours and published side by side) and OUT/table_{T}.csv
+    (row, subset, metric, ours, published, diff; percent)."""
+    pub = published(table)
+    csv_rows, lines = [], []
+    subsets = [x for x in SUBSETS if any((r.name, x) in pub for r in ROWS[table])]
+    head = "| row | " + " | ".join(f"{x} {m}" for x in subsets for m, _ in METRICS) + " |"
+    lines += [f"### Table {table}: ours / published (difference), percent", "", head,
+              "|---|" + "---:|" * (len(subsets) * len(METRICS))]
+    for row in ROWS[table]:
+        ours = results.get(row.name)
+        cells = []
+        for x in subsets:
+            for m, key in METRICS:
+                p = pub.get((row.name, x), {}).get(m)
+                o = None if ours is None else 100 * ours[x][key]
+                if o is not None and o != o:  # no videos of that subset
+                    o = None
+                d = None if o is None or p is None else o - p
+                csv_rows.append({"row": row.name, "subset": x, "metric": m, "ours": _fmt(o), "published": _fmt(p),
+                                 "diff": _fmt(d)})
+                cells.append("–" if p is None and o is None else
+                             f"{_fmt(o) or '–'} / {_fmt(p) or '–'}" + (f" ({d:+.1f})" if d is not None else ""))
+        lines.append(f"| {row.name} | " + " | ".join(cells) + " |")
+    notes = [""]
+    missing = [r for r in ROWS[table] if r.method == "unavailable"]
+    if missing:
+        notes.append("Not run here: " + "; ".join(f"{r.name} ({r.why})" for r in missing) + ".")
+    if s.epochs:
+        notes.append(f"Epochs overridden with --epochs {s.epochs} (a quick look, not the recipe's).")
+    notes.append(f"Settings: recipe {s.recipe}; seeds {list(s.seeds)}; protocol {s.protocol}"
+                 + (f" (batch {s.batch_size})" if s.protocol == "official-batched" else "")
+                 + "; training-free rows use the released post-processing (strategy v01).")
+    if feats.meta.get("random_init"):
+        notes.insert(1, "**RANDOM WEIGHTS**: these features come from an encoder with random weights; "
+                        "the numbers mean nothing.")
+    write_csv(out / f"table_{table}.csv", csv_rows, ["row", "subset", "metric", "ours", "published", "diff"])
+    md = out / f"table_{table}.md"
+    atomic_write_text(md, "\n".join(lines + notes) + "\n")
+    return md
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1f}"
