@@ -2,6 +2,7 @@
 (13,182 clips x 10 seconds, D = 1024, random), seconds per epoch. Prints one JSON line.
 
     python benchmarks/bench_train.py --device cpu
+    python benchmarks/bench_train.py --device cuda --precision bf16
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--dim", type=int, default=1024)
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = ap.parse_args()
     cat = load_catalog()
     seen = cat.by_split("seen")
@@ -41,11 +43,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         result = train(feats, rows[:args.clips], rows[args.clips:], labels, cat, tmp,
-                       TrainSettings(epochs=args.epochs, device=args.device), progress=False, echo=lambda *_: None)
+                       TrainSettings(epochs=args.epochs, device=args.device, precision=args.precision), progress=False, echo=lambda *_: None)
         total = time.perf_counter() - t0
     per_epoch = [e["seconds"] for e in result["log"]]
     print(json.dumps({"benchmark": "baseline train", "clips": args.clips, "dim": args.dim, "epochs": args.epochs,
-                      "device": args.device, "parameters": result["parameters"],
+                      "device": args.device, "precision": args.precision, "parameters": result["parameters"],
                       "seconds_per_epoch": round(float(np.mean(per_epoch)), 2), "total_s": round(total, 1)}))
 
 
