@@ -210,12 +210,22 @@ def _head_options(fn):
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True,
               help="fp32 as the released code; bf16 autocast.")
+@click.option("--online-encoder", is_flag=True,
+              help="Re-encode each training batch with the feature store's encoder in training mode (its audio "
+                   "drop-path active), as the released script does; needs --data or --official-root. Slow: a GPU's job.")
+@click.option("--data", "segments_data", type=click.Path(file_okay=False, exists=True),
+              help="--online-encoder: the data folder whose segments made the features.")
+@click.option("--official-root", type=click.Path(file_okay=False, exists=True),
+              help="--online-encoder: the official release layout instead.")
+@click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True),
+              help="--online-encoder: ImageBind-Huge weights (default: as recorded in the feature store).")
 @click.option("--resume", is_flag=True, help="Continue a stopped run.")
 @click.option("--force", is_flag=True, help="Start over in an existing run folder.")
 @click.option("--no-progress", is_flag=True)
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
               seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
-              residual_dropout, background_text, device, precision, resume, force, no_progress):
+              residual_dropout, background_text, device, precision, online_encoder, segments_data, official_root,
+              checkpoint, resume, force, no_progress):
     """Train the temporal head on the seen classes (frozen ImageBind features)."""
     from ovavel.formats import read_labels
     from ovavel.models.feature_store import FeatureStore
@@ -236,10 +246,28 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
     feats = FeatureStore(features).load()
     if feats.meta.get("random_init"):
         click.echo("RANDOM WEIGHTS: these features carry no meaning; the run is a smoke test", err=True)
+    online = _online_encoder(feats, train_split, segments_data, official_root, checkpoint, device, precision) \
+        if online_encoder else None
     result = train(feats, split_rows(train_split), select, read_labels(labels), load_catalog(classes), out, settings,
-                   resume=resume, force=force, progress=not no_progress, echo=click.echo)
+                   resume=resume, force=force, progress=not no_progress, echo=click.echo, online=online)
     best = result["best"]
     click.echo(f"best epoch {best['epoch']} ({settings.select_on} avg {100 * best['avg']:.1f}); run in {out}")
+
+
+def _online_encoder(feats, train_split, segments_data, official_root, checkpoint, device, precision):
+    """The encoder that made the feature store (as its meta.json records), over the training clips."""
+    from ovavel.models.features import FeatureOptions
+    from ovavel.models.online import OnlineEncoder
+    from ovavel.models.sources import from_data_dir, from_official_root
+
+    if bool(segments_data) == bool(official_root):
+        raise OvavelError("--online-encoder needs exactly one of --data DIR and --official-root ROOT (the segments)")
+    clips, _ = from_data_dir(segments_data, train_split) if segments_data else from_official_root(official_root,
+                                                                                                   train_split)
+    meta = feats.meta
+    opts = FeatureOptions(meta.get("encoder", "imagebind-huge"), checkpoint or meta.get("checkpoint"),
+                          bool(meta.get("random_init")), device, seed=meta.get("seed") or 0, precision=precision)
+    return OnlineEncoder(clips, opts)
 
 
 @baseline.command("ablate", epilog=example(

@@ -117,7 +117,9 @@ class Run:
 
 def train(features: Features, train_rows: list[SplitRow], select_rows: list[SplitRow], labels: dict[str, Label],
           catalog: ClassCatalog, out: str | os.PathLike, s: TrainSettings = TrainSettings(), resume: bool = False,
-          force: bool = False, progress: bool = True, echo=print) -> dict:
+          force: bool = False, progress: bool = True, echo=print, online=None) -> dict:
+    """Train the head; `online` (an OnlineEncoder) re-encodes each training batch instead of
+    reading the cached features (selection still reads them)."""
     import torch
     from tqdm import tqdm
 
@@ -143,6 +145,8 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
     sel = features.select([r.clip_id for r in select_rows], "the selection split")
     y = targets(tr.clip_ids, labels, train_texts, s.background_text)
     s = replace(s, head=replace(s.head, dim=features.audio.shape[-1]))  # never touch the caller's settings
+    if online is not None:
+        online.check(tr.clip_ids)
     torch.manual_seed(s.seed)
     head = TemporalHead(s.head).to(device)
     optimiser = torch.optim.Adam(head.parameters(), lr=s.lr)
@@ -158,7 +162,7 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
         (run.root / "log.jsonl").unlink(missing_ok=True)
     settings = {**asdict(s), "head": s.head.as_dict(), "train_texts": train_texts, "all_texts": all_texts,
                 "text_fingerprint": text_fingerprint(all_texts, all_emb), "parameters": count_parameters(head),
-                "train_clips": len(tr.clip_ids), "select_clips": len(sel.clip_ids),
+                "train_clips": len(tr.clip_ids), "select_clips": len(sel.clip_ids), "online_encoder": online is not None,
                 "random_features": bool(features.meta.get("random_init"))}
     atomic_write_text(run.root / "settings.json", json.dumps(settings, indent=2) + "\n")
     echo(f"head: {s.head.head}, {count_parameters(head):,} trainable parameters; {len(tr.clip_ids)} training clips, "
@@ -178,7 +182,12 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
                    disable=not progress, dynamic_ncols=True, leave=False)
         for b, i in enumerate(bar):
             idx = order[i:i + s.batch_size]
-            a, v, yy = a_all[idx].to(device), v_all[idx].to(device), y_all[idx].to(device)
+            if online is None:
+                a, v = a_all[idx].to(device), v_all[idx].to(device)
+            else:  # the frozen encoder in training mode, as the released script (models/online.py)
+                a_np, v_np = online([tr.clip_ids[i] for i in idx.tolist()])
+                a, v = torch.from_numpy(a_np).to(device), torch.from_numpy(v_np).to(device)
+            yy = y_all[idx].to(device)
             with torch.autocast(device, dtype=torch.bfloat16, enabled=use_amp):
                 scores = head.scores(a, v, t_train)
             loss = torch.nn.functional.cross_entropy(scores.float().flatten(0, 1), yy.flatten(), ignore_index=-100)

@@ -182,3 +182,47 @@ def test_a_clip_extracted_twice_keeps_its_later_copy(tmp_path):
     store.write_part(0, ["y"], second, second)  # again, on top of features.npz
     again = store.load()
     assert dict(zip(again.clip_ids, again.audio[:, 0, 0])) == {"x": 2.0, "y": 2.0}
+
+
+def test_online_encoder_reencodes_each_batch_in_training_mode(segmented, tmp_path, monkeypatch):
+    from ovavel.formats import read_split, write_split
+    from ovavel.models.features import FeatureOptions
+    from ovavel.models.online import OnlineEncoder
+    from ovavel.models.sources import from_data_dir
+
+    root, data, ids = segmented
+    features(data, tmp_path / "f")
+    feats = FeatureStore(tmp_path / "f").load()
+    seen = [r for r in read_split(root / "test.csv") if r.split_type == "seen"]
+    clips, _ = from_data_dir(data.root)
+    online = OnlineEncoder(clips, FeatureOptions("imagebind-tiny", None, True, "cpu", seed=feats.meta["seed"]))
+    modes = []
+    online.encoder.model.modality_trunks["audio"].register_forward_pre_hook(lambda m, _: modes.append(m.training))
+    audio, visual = online([seen[0].clip_id, seen[1].clip_id])
+    assert modes == [True] and not online.encoder.model.training  # train mode for the pass, eval after
+    # The tiny model has no drop-path, so its training-mode embeddings are the cached ones: the same
+    # inputs, preprocessing and weights reach the encoder.
+    cached = feats.select([seen[0].clip_id, seen[1].clip_id])
+    assert np.allclose(audio, cached.audio, atol=1e-4) and np.allclose(visual, cached.visual, atol=1e-5)
+
+    write_split(tmp_path / "train.csv", seen)
+    args = ["baseline", "train", "--features", str(tmp_path / "f"), "--train", str(tmp_path / "train.csv"),
+            "--val", str(tmp_path / "train.csv"), "--labels", str(root / "labels.csv"), "--select-on", "val",
+            "--epochs", "1", "--device", "cpu", "--no-progress", "--online-encoder"]
+    r = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "run")])
+    assert r.exit_code == 1 and "needs exactly one of --data DIR and --official-root ROOT" in r.output
+    r = CliRunner().invoke(app, [*args, "--data", str(data.root), "--out", str(tmp_path / "run")])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "run" / "settings.json").read_text())["online_encoder"] is True
+    assert (tmp_path / "run" / "best.pt").exists()
+
+    # With drop-path in the audio trunk (ImageBind-Huge has 0 to 0.1), training-mode audio
+    # embeddings differ from pass to pass; the visual ones (no drop-path) do not.
+    import ovavel.models.imagebind_loader as loader
+
+    monkeypatch.setitem(loader.TINY, "audio_drop_path", 0.5)  # rates rise linearly over the blocks from 0:
+    monkeypatch.setitem(loader.TINY, "audio_num_blocks", 2)  # the second block drops with p = 0.5
+    stochastic = OnlineEncoder(clips, FeatureOptions("imagebind-tiny", None, True, "cpu", seed=0))
+    a1, v1 = stochastic([seen[0].clip_id])
+    a2, v2 = stochastic([seen[0].clip_id])
+    assert not np.allclose(a1, a2, atol=1e-3) and np.allclose(v1, v2, atol=1e-6)
