@@ -13,7 +13,7 @@ from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, imp
 from ovavel.annotation.server import LOOPBACK, is_loopback, read_state, server_status, start_server, stop_server
 from ovavel.annotation.users import add_users, users_file
 from ovavel.annotation.state import ROUNDS, AnnotationState
-from ovavel.cli_common import Group, echo_summary, example, parse_csv_list
+from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
 from ovavel.curation.layout import DataDir
 from ovavel.curation.status import format_table
 
@@ -75,6 +75,7 @@ def users():
 @users.command("add", epilog=example("annotate users add --data data/ovave --emails a@lab.org,b@lab.org"))
 @_data
 @click.option("--emails", required=True, help="Comma-separated email addresses, one account each.")
+@locks_folders("data", sub="annotation")
 def users_add(data, emails):
     """Create (or reuse) accounts with generated passwords kept in DIR/annotation/users.csv."""
     d = DataDir.at(data)
@@ -108,6 +109,7 @@ def users_add(data, emails):
               help="The labelling view: ten toggles 0-9 for the event's seconds, or spans painted on a timeline.")
 @_url
 @_token
+@locks_folders("data", sub="annotation")
 def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, offline, video_url, ui, url, token):
     """One Label Studio project per annotator and round, tasks balanced per class; checks that
     every project's clips play before it reports success."""
@@ -128,6 +130,7 @@ def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, off
               help="Offline rounds: Label Studio JSON export files (default: {annotator}.export.json beside the tasks).")
 @_url
 @_token
+@locks_folders("data", sub="annotation")
 def import_cmd(data, round_name, files, url, token):
     """Pull a round's answers into DIR/annotation/labels_round{N}.csv (idempotent)."""
     d = DataDir.at(data)
@@ -162,6 +165,7 @@ def status_cmd(data, url, token):
                                               "annotate reconcile --data data/ovave --policy dawid-skene"))
 @_data
 @click.option("--policy", type=click.Choice(POLICIES), help="Resolve disagreements nobody adjudicated.")
+@locks_folders("data", sub="annotation")
 def reconcile_cmd(data, policy):
     """Agreement report (percent, Cohen's kappa) and final labels.csv with provenance."""
     s = reconcile(DataDir.at(data), policy)

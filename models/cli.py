@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import Group, echo_summary, example, parse_csv_list
+from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
 from ovavel.errors import OvavelError
 from ovavel.metrics.report import markdown_table
 from ovavel.models.training_free import POSTPROCESS
@@ -52,6 +52,7 @@ def encoder_options(fn):
               help="fp32 as the released code; bf16 autocast is faster on a GPU (benchmarks/bench_precision.py "
                    "measures how often it changes a decision).")
 @click.option("--no-progress", is_flag=True)
+@locks_folders("out")
 def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, random_init, device, batch_size,
                  num_workers, seed, part_size, precision, no_progress):
     """Audio and visual embeddings [10, D] per clip, and text embeddings of every class name."""
@@ -222,6 +223,7 @@ def _head_options(fn):
 @click.option("--resume", is_flag=True, help="Continue a stopped run.")
 @click.option("--force", is_flag=True, help="Start over in an existing run folder.")
 @click.option("--no-progress", is_flag=True)
+@locks_folders("out")
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
               seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
               residual_dropout, background_text, device, precision, online_encoder, segments_data, official_root,
@@ -290,6 +292,7 @@ def _online_encoder(feats, train_split, segments_data, official_root, checkpoint
 @click.option("--lr", type=float, help="Default: the recipe's.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--out", required=True, type=click.Path(file_okay=False))
+@locks_folders("out")
 def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels, classes, recipe, epochs, lr, device,
                out):
     """Train and test a grid of ablation settings over seeds; one comparison table."""
@@ -342,6 +345,7 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, random_i
 @click.option("--protocol", type=click.Choice(["official-batched", "mean"]), default="official-batched",
               show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@locks_folders("out")
 def reproduce_cmd(table, features, splits_dir, classes, out, seeds, epochs, recipe, protocol, device):
     """Run every row of one of the paper's tables the toolkit can run; ours beside the published figures."""
     from ovavel.models.reproduce import ReproduceSettings, reproduce_table

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
+from pathlib import Path
 
 import click
 
 from ovavel.errors import OvavelError
+from ovavel.locking import folder_lock
 
 
 def example(*lines: str) -> str:
@@ -46,3 +50,26 @@ def pass_errors(fn):
         except OvavelError as e:
             raise click.ClickException(str(e)) from None
     return wrapper
+
+
+def locks_folders(*params: str, sub: str = ""):
+    """Decorator (innermost, right above the function): the command holds the exclusive lock of
+    the folder(s) its parameters `params` name (joined with `sub`) while it runs, so there is one
+    writer per folder; adds --wait. Under torchrun only rank 0 takes it (the other ranks are its
+    helpers)."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, wait: bool = False, **kwargs):
+            folders = []
+            for p in params:
+                value = kwargs.get(p)
+                values = [value] if isinstance(value, (str, os.PathLike)) else list(value or [])
+                folders += [Path(v) / sub if sub else Path(v) for v in values]
+            with contextlib.ExitStack() as stack:
+                if os.environ.get("RANK", "0") == "0":
+                    for folder in sorted({f.resolve() for f in folders}):  # one order: no deadlock with --wait
+                        stack.enter_context(folder_lock(folder, wait, echo=click.echo))
+                return fn(*args, **kwargs)
+        return click.option("--wait", is_flag=True, help="If another command is writing the same folder, wait for "
+                                                          "it instead of stopping.")(wrapper)
+    return decorate

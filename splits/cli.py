@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ovavel.catalog import load_catalog, read_class_list
-from ovavel.cli_common import Group, echo_summary, example
+from ovavel.cli_common import Group, echo_summary, example, locks_folders
 from ovavel.formats import read_labels
 from ovavel.splits.make import TRAIN_RATIOS, MakeSettings, make_splits, write_split_dir
 from ovavel.splits.official_import import import_official, official_ids, write_official
@@ -45,6 +45,7 @@ def _print_result(result, out):
               help="Share of each seen class's videos in train; the rest splits evenly into val and test.")
 @_ratio
 @click.option("--force", is_flag=True, help="Overwrite an existing split in --out.")
+@locks_folders("out")
 def make_cmd(labels, classes, seed, out, unseen, unseen_count, seen_train_frac, train_ratio, force):
     """Partition classes into seen/unseen and split videos into train/val/test."""
     catalog = load_catalog(classes)
@@ -71,6 +72,7 @@ def make_cmd(labels, classes, seed, out, unseen, unseen_count, seen_train_frac, 
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @_ratio
 @click.option("--force", is_flag=True, help="Overwrite an existing split in --out.")
+@locks_folders("out")
 def import_cmd(meta, anno, index, classes, out, train_ratio, force):
     """The official OV-AVEBench split and labels in this toolkit's formats (clip id = YouTube id)."""
     catalog = load_catalog(classes)
@@ -89,6 +91,7 @@ def import_cmd(meta, anno, index, classes, out, train_ratio, force):
 @click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder with segments/ (media).")
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True)
+@locks_folders("out")
 def export_cmd(split_dir, data, out, force):
     """Write a split in the OV-AVEBench release format (files and media layout)."""
     counts = export_release(split_dir, data, out, force)
