@@ -107,6 +107,9 @@ def download_cmd(classes_file, out, index, catalog, workers, shard, url_template
     if summary.failed:
         click.echo("failed clips keep their status and reason in ledger.jsonl; rerun to retry transient ones, "
                    "--retry-failed for the rest")
+    if rows and summary.failed == sum(summary.counts.values()):
+        raise OvavelError(f"no clip succeeded: all {summary.failed} failed (exit code 1); the reasons are in "
+                          f"{data.ledger}")
 
 
 @curate.command("segments", epilog=example("curate segments --data data/ovave --workers 4"))

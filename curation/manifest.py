@@ -11,7 +11,7 @@ from ovavel.curation.layout import DataDir
 from ovavel.curation.ledger import Ledger
 from ovavel.curation.vggsound_index import INDEX_COLUMNS, read_index
 from ovavel.errors import InputError
-from ovavel.tables import read_csv, read_jsonl, write_csv
+from ovavel.tables import read_csv, read_jsonl, read_text, write_csv
 
 QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "frozen_s", "flags"]
 CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "frame_rate", "size", "sha256", "source"] + \
@@ -27,7 +27,7 @@ def read_reject_list(path: str | os.PathLike) -> set[str]:
     if not path.exists():
         return set()
     ids = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_text(path).splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             ids.add(line)

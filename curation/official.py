@@ -15,7 +15,7 @@ from pathlib import Path
 from ovavel import SEGMENTS_PER_CLIP
 from ovavel.catalog import GROUPS, ClassCatalog, EventClass
 from ovavel.errors import InputError
-from ovavel.tables import read_csv
+from ovavel.tables import read_csv, read_text
 
 BACKGROUND_TEXT = "other"
 """The official candidate text that stands for background."""
@@ -30,7 +30,7 @@ def read_class_names(path: str | os.PathLike) -> list[str]:
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path=path)
-    names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    names = [line.strip() for line in read_text(path).splitlines()]
     return [n for n in names if n and n != BACKGROUND_TEXT]
 
 

@@ -8,6 +8,7 @@ Bad rows never stop a run: they become rejects with their line number and reason
 from __future__ import annotations
 
 import csv
+import io
 import os
 import urllib.request
 from collections import Counter
@@ -18,8 +19,9 @@ from ovavel.catalog import ClassCatalog, EventClass, unknown_class_message
 from ovavel.curation.ids import clip_id as make_clip_id
 from ovavel.curation.ids import is_youtube_id
 from ovavel.errors import InputError, OvavelError
-from ovavel.tables import csv_header, read_csv, write_csv
+from ovavel.tables import csv_header, read_csv, read_text, write_csv
 
+MAX_START_S = 24 * 3600  # a bound on a clip's start (VGGSound's are minutes); keeps clip ids 6 digits
 INDEX_COLUMNS = ["clip_id", "youtube_id", "start_s", "class", "vggsound_label", "group", "vggsound_split"]
 REJECT_COLUMNS = ["source", "line", "clip_id", "youtube_id", "start_s", "label", "reason"]
 VGGSOUND_URL = "https://www.robots.ox.ac.uk/~vgg/data/vggsound/vggsound.csv"
@@ -89,7 +91,7 @@ def read_raw_vggsound(path: str | os.PathLike) -> list[tuple[int, list[str]]]:
     path = Path(path)
     if not path.is_file():
         raise InputError("VGGSound index not found", path=path)
-    with open(path, newline="", encoding="utf-8") as f:
+    with io.StringIO(read_text(path), newline="") as f:
         reader = csv.reader(f)
         return [(reader.line_num, row) for row in reader if row]
 
@@ -129,6 +131,8 @@ def _checked_row(yid: str, start: str, c: EventClass, split: str, seen: set[str]
         return None, f"start seconds must be a whole number, but got {start!r}"
     if start_s < 0:
         return None, f"start seconds must be >= 0, but got {start_s}"
+    if start_s > MAX_START_S:
+        return None, f"start seconds must be at most {MAX_START_S} (24 h), but got {start_s}"
     cid = make_clip_id(yid, start_s)
     row = IndexRow(cid, yid, start_s, c.name, c.vggsound_label, c.group, split)
     if cid in seen:

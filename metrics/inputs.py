@@ -25,6 +25,10 @@ def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str
         if missing:
             raise InputError(f"expected {SEGMENTS_PER_CLIP} segment columns seg_0..seg_9, but "
                              f"{', '.join(missing)} missing", path=path, line=1)
+        extra = [c for c in rows[0] if c not in SEG_COLUMNS and c != "clip_id"]
+        if extra:
+            raise InputError(f"expected the columns clip_id,seg_0..seg_9 only, but got also {', '.join(extra)} "
+                             f"(a clip has {SEGMENTS_PER_CLIP} seconds)", path=path, line=1)
     allowed = class_names | {BACKGROUND, UNASSIGNED}
     for line, r in enumerate(rows, start=2):
         cid = r["clip_id"].strip()

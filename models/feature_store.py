@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,28 @@ class FeatureStore:
     def meta(self) -> dict:
         if not self.exists():
             raise OvavelError(f"{self.root} is not a feature store (no meta.json): run `baseline features` first")
-        return json.loads(self.meta_path.read_text())
+        try:
+            meta = json.loads(self.meta_path.read_text(encoding="utf-8"))
+            if not isinstance(meta, dict) or not isinstance(meta.get("texts"), list) or "dim" not in meta:
+                raise ValueError("expected an object with texts and dim")
+            return meta
+        except (ValueError, UnicodeDecodeError) as e:
+            raise self._damaged(self.meta_path, e) from None
+
+    def _damaged(self, path: Path, error: Exception) -> OvavelError:
+        return OvavelError(f"{path} is damaged ({type(error).__name__}: {str(error)[:120] or 'empty'}); the store "
+                           f"cannot be read: run `baseline features` again into a new --out (or remove {self.root} "
+                           "and rerun the same command)")
+
+    def _read(self, path: Path) -> dict[str, np.ndarray]:
+        """The arrays of one .npz (or .npy under key "array"), or a clear error when it is damaged."""
+        try:
+            if path.suffix == ".npy":
+                return {"array": np.load(path)}
+            with np.load(path) as z:
+                return {k: z[k] for k in ("clip_ids", "audio", "visual")}
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
+            raise self._damaged(path, e) from None
 
     def init(self, meta: dict, texts: list[str], text_emb: np.ndarray) -> None:
         """Create the store, or check that an existing one was made the same way."""
@@ -77,7 +99,7 @@ class FeatureStore:
                                       "use another --out")
             if old["texts"] != texts:
                 # New names (e.g. another --classes): keep the store's clips, extend its texts.
-                known = dict(zip(old["texts"], np.load(self.root / "texts.npy")))
+                known = dict(zip(old["texts"], self._read(self.root / "texts.npy")["array"]))
                 known.update(zip(texts, text_emb))
                 texts = list(known)
                 text_emb = np.stack([known[t] for t in texts])
@@ -89,8 +111,7 @@ class FeatureStore:
     def done_ids(self) -> set[str]:
         ids: set[str] = set()
         for path in self._files():
-            with np.load(path) as z:
-                ids.update(z["clip_ids"].tolist())
+            ids.update(self._read(path)["clip_ids"].tolist())
         return ids
 
     def write_part(self, rank: int, clip_ids: list[str], audio: np.ndarray, visual: np.ndarray) -> Path:
@@ -111,19 +132,27 @@ class FeatureStore:
         meta = self.meta()
         ids, audio, visual = [], [], []
         for path in self._files():
-            with np.load(path) as z:
-                ids += z["clip_ids"].tolist()
-                audio.append(z["audio"])
-                visual.append(z["visual"])
+            z = self._read(path)
+            if z["audio"].shape[1:] != (10, meta["dim"]) or z["visual"].shape != z["audio"].shape \
+                    or len(z["clip_ids"]) != len(z["audio"]):
+                raise self._damaged(path, ValueError(f"expected audio and visual [N, 10, {meta['dim']}] for N clip "
+                                                     f"ids, but got {z['audio'].shape} and {z['visual'].shape} for "
+                                                     f"{len(z['clip_ids'])}"))
+            ids += z["clip_ids"].tolist()
+            audio.append(z["audio"])
+            visual.append(z["visual"])
         dim = meta["dim"]
+        texts = self._read(self.root / "texts.npy")["array"]
+        if texts.shape != (len(meta["texts"]), dim):
+            raise self._damaged(self.root / "texts.npy", ValueError(
+                f"expected [{len(meta['texts'])}, {dim}] text embeddings, but got {texts.shape}"))
         seen: dict[str, int] = {}
         for i, c in enumerate(ids):  # a clip redone after a crash: the later copy wins
             seen[c] = i
         keep = sorted(seen.values())
         a = np.concatenate(audio) if audio else np.zeros((0, 10, dim), np.float32)
         v = np.concatenate(visual) if visual else np.zeros((0, 10, dim), np.float32)
-        return Features([ids[i] for i in keep], a[keep], v[keep], meta["texts"],
-                        np.load(self.root / "texts.npy"), meta)
+        return Features([ids[i] for i in keep], a[keep], v[keep], meta["texts"], texts, meta)
 
     def _files(self) -> list[Path]:
         files = [self.root / "features.npz"] if (self.root / "features.npz").exists() else []

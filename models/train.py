@@ -126,6 +126,7 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
     from ovavel.models.features import resolve_device
 
     run = Run(out)
+    check_inputs(train_rows, select_rows, labels, s.select_on)
     if (run.root / "settings.json").exists() and not (resume or force):
         raise OvavelError(f"{run.root} already holds a run; pass --resume to continue it or --force to start over")
     if s.select_on.startswith("test"):
@@ -157,6 +158,10 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
         optimiser.load_state_dict(ckpt["optimiser"])
         start_epoch, best = ckpt["epoch"] + 1, ckpt["best"]
         torch.set_rng_state(ckpt["rng"])
+        # A kill after an epoch's log line but before its checkpoint: that epoch is redone, so its
+        # line goes. One line per epoch, always.
+        kept = [e for e in run.log() if e.get("epoch", 0) <= start_epoch]
+        atomic_write_text(run.root / "log.jsonl", "".join(json.dumps(e) + "\n" for e in kept))
     else:
         run.root.mkdir(parents=True, exist_ok=True)
         (run.root / "log.jsonl").unlink(missing_ok=True)
@@ -220,9 +225,27 @@ def _save(path: Path, head, optimiser, epoch: int, best: dict, settings: dict) -
     import torch
 
     tmp = path.with_name(f".{path.name}.part")
-    torch.save({"head": head.state_dict(), "optimiser": optimiser.state_dict(), "epoch": epoch, "best": best,
-                "settings": settings, "rng": torch.get_rng_state()}, tmp)
-    os.replace(tmp, path)
+    try:
+        torch.save({"head": head.state_dict(), "optimiser": optimiser.state_dict(), "epoch": epoch, "best": best,
+                    "settings": settings, "rng": torch.get_rng_state()}, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk or a kill leaves no half-written checkpoint behind
+        raise
+
+
+def check_inputs(train_rows: list[SplitRow], select_rows: list[SplitRow], labels: dict[str, Label],
+                 select_on: str) -> None:
+    """Stop before anything is written when there is nothing to train on or to choose with."""
+    if not train_rows:
+        raise OvavelError("the training split holds no clips: nothing to train on (check --train)")
+    if not select_rows:
+        raise OvavelError(f"the videos that choose the best epoch ({select_on}) are none: check --val / --test "
+                          "and --select-on (val-seen needs seen-class videos in val)")
+    missing = list(dict.fromkeys(r.clip_id for r in train_rows + select_rows if r.clip_id not in labels))
+    if missing:
+        raise OvavelError(f"{len(missing)} clip(s) of the training or selection split have no labels, first "
+                          f"{missing[0]!r}: pass the labels.csv the splits were made from")
 
 
 def load_head(run_dir: str | os.PathLike, device: str = "cpu"):

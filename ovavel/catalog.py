@@ -14,10 +14,13 @@ from importlib import resources
 from pathlib import Path
 
 from ovavel.errors import InputError, OvavelError
-from ovavel.tables import read_csv, write_csv
+from ovavel.tables import read_csv, read_text, write_csv
 
 COLUMNS = ["name", "vggsound_label", "group", "split"]
 GROUPS = ["human activity", "animal", "music", "vehicle", "other"]
+# "other" and "background" are the background candidate texts; "background" and "unassigned" are
+# values of predictions.csv. A class of one of these names would be read as background.
+RESERVED_NAMES = ("other", "background", "unassigned")
 SPLITS = ["seen", "unseen"]
 
 
@@ -86,6 +89,9 @@ class ClassCatalog:
                 raise InputError(f"split must be one of {SPLITS}, but got {split!r}", path=path, line=line)
             if not row["name"].strip():
                 raise InputError("empty class name", path=path, line=line)
+            if row["name"].strip().lower() in RESERVED_NAMES:
+                raise InputError(f"{row['name'].strip()!r} cannot be a class name: {', '.join(RESERVED_NAMES)} are "
+                                 "the background texts and prediction values", path=path, line=line)
             classes.append(
                 EventClass(row["name"].strip(), row.get("vggsound_label", "").strip(), group, split)
             )
@@ -118,9 +124,12 @@ def read_class_list(path: str | os.PathLike) -> list[str]:
     if not path.is_file():
         raise InputError("class list not found", path=path)
     names = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         line = line.strip()
         if line and not line.startswith("#"):
+            if line.lower() in RESERVED_NAMES:
+                raise InputError(f"{line!r} cannot be a class name: {', '.join(RESERVED_NAMES)} are the background "
+                                 "texts and prediction values", path=path, line=number)
             names.append(line)
     if not names:
         raise InputError("no class names (expected one name per line)", path=path)

@@ -18,6 +18,19 @@ from pathlib import Path
 from ovavel.errors import InputError
 
 
+def read_text(path: str | os.PathLike) -> str:
+    """A UTF-8 text file, a byte-order mark dropped (editors on Windows write one); bytes that are
+    not UTF-8 (a Latin-1 export, say) stop with the file and line."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise InputError(f"byte 0x{data[e.start]:02x} is not UTF-8; save the file as UTF-8", path=path,
+                         line=line) from None
+
+
 def read_csv(path: str | os.PathLike, required: Sequence[str] = ()) -> list[dict[str, str]]:
     """Read a CSV with a header row into dicts of strings.
 
@@ -27,7 +40,7 @@ def read_csv(path: str | os.PathLike, required: Sequence[str] = ()) -> list[dict
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path=path)
-    with open(path, newline="", encoding="utf-8") as f:
+    with io.StringIO(read_text(path), newline="") as f:
         reader = csv.reader(f)
         try:
             header = next(reader)
@@ -56,7 +69,7 @@ def read_csv(path: str | os.PathLike, required: Sequence[str] = ()) -> list[dict
 
 def csv_header(path: str | os.PathLike) -> list[str]:
     """The first row of a CSV file (empty for an empty file)."""
-    with open(path, newline="", encoding="utf-8") as f:
+    with io.StringIO(read_text(path), newline="") as f:
         for row in csv.reader(f):
             return [h.strip() for h in row]
     return []
