@@ -135,19 +135,23 @@ def segments_cmd(data, workers, downmix, force, no_progress):
 @click.option("--frozen-min", type=float, default=9.0, show_default=True, help="Frozen for this many seconds is frozen video.")
 @click.option("--workers", type=int, default=2, show_default=True)
 @click.option("--force", is_flag=True, help="Measure every clip again.")
+@click.option("--deep", is_flag=True, help="Also decode both streams of every clip, looking for damage (slower).")
 @click.option("--no-progress", is_flag=True)
 @locks_folders("data")
-def check_cmd(data, allow, silence_db, frozen_min, workers, force, no_progress):
+def check_cmd(data, allow, silence_db, frozen_min, workers, force, deep, no_progress):
     """Quality flags per clip in clips.csv; flagged clips and reject_list.txt ids become not usable."""
     allowed = set(parse_csv_list(allow))
     unknown = allowed - set(QUALITY_FLAGS)
     if unknown:
         raise OvavelError(f"--allow: expected flags among {QUALITY_FLAGS}, but got {sorted(unknown)}")
-    s = check_clips(DataDir.at(data), CheckOptions(silence_db, frozen_min, workers=workers), allowed,
+    s = check_clips(DataDir.at(data), CheckOptions(silence_db, frozen_min, workers=workers, deep=deep), allowed,
                     force=force, progress=not no_progress)
     rows = [[f, n] for f, n in sorted(s.flags.items())] + [["usable", s.usable], ["not usable", s.not_usable]]
     echo_summary(f"check: {s.checked} clips measured, {s.kept} unchanged, in {s.elapsed_s:.1f} s",
                  format_table(["flag", "clips"], rows))
+    if s.damaged:
+        click.echo(f"{s.damaged} clip(s) on disk are not the files the ledger recorded (damaged_file): rerun "
+                   f"`curate download --out {data}` to fetch them again")
 
 
 @curate.command("status", epilog=example("curate status --data data/ovave"))

@@ -18,7 +18,8 @@ CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "frame_rate", "
     QUALITY_COLUMNS + ["rejected", "usable"]
 
 # Flags that make a clip unusable unless allowed (curate check --allow).
-QUALITY_FLAGS = ["wrong_duration", "no_video_stream", "no_audio_stream", "silent_audio", "frozen_video", "unreadable"]
+QUALITY_FLAGS = ["wrong_duration", "no_video_stream", "no_audio_stream", "silent_audio", "frozen_video", "unreadable",
+                 "damaged_file"]
 
 
 def read_reject_list(path: str | os.PathLike) -> set[str]:

@@ -1,14 +1,18 @@
 """`curate check`: quality flags per clip, and the people's reject list.
 
-One probe and one decoding pass per clip (volumedetect + freezedetect) give: wrong duration,
-missing audio or video stream, silent audio, frozen video. Results go to DIR/quality.jsonl
-(keyed by the clip file's sha256, so a replaced file is checked anew) and into DIR/clips.csv,
-where flagged clips and the ids in DIR/reject_list.txt become not usable.
+First every downloaded clip is checked on disk, not trusted from the ledger: its size and sha256
+must be the ledger's (and with `deep`, both streams must decode without an error); a clip that
+fails is flagged `damaged_file` (`curate download` fetches it again). Then one probe and one
+decoding pass per clip (volumedetect + freezedetect) give: wrong duration, missing audio or video
+stream, silent audio, frozen video. Results go to DIR/quality.jsonl (keyed by the clip file's
+sha256, so a replaced file is checked anew) and into DIR/clips.csv, where flagged clips and the
+ids in DIR/reject_list.txt become not usable.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -19,7 +23,7 @@ from tqdm import tqdm
 from ovavel.curation.ffmpeg_tools import FFmpegError, probe, require_ffmpeg, run_args, safe_path
 from ovavel.curation.layout import DataDir
 from ovavel.curation.manifest import build_manifest, quality_path, read_manifest, read_quality
-from ovavel.curation.normalise import CLIP_SECONDS, DURATION_TOLERANCE
+from ovavel.curation.normalise import CLIP_SECONDS, DURATION_TOLERANCE, sha256_of
 from ovavel.tables import append_jsonl
 
 _MAX_VOLUME = re.compile(r"max_volume:\s*(-?[\d.]+|-inf) dB")
@@ -33,6 +37,7 @@ class CheckOptions:
     frozen_min_s: float = 9.0  # frozen for at least this long is frozen video
     freeze_noise_db: float = -60.0  # freezedetect's noise tolerance
     workers: int = 2
+    deep: bool = False  # also decode both streams of every clip, looking for errors
 
 
 def measure(path, opts: CheckOptions = CheckOptions()) -> dict:
@@ -76,6 +81,27 @@ def flags_for(rec: dict, opts: CheckOptions = CheckOptions()) -> list[str]:
     return flags
 
 
+def file_problem(data: DataDir, row: dict, deep: bool = False) -> str:
+    """"" when the clip on disk is the file the ledger recorded (size, sha256; and with `deep` both
+    streams decode without an error), else what is wrong."""
+    path = data.clip(row["clip_id"])
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return "the file is missing"
+    if row.get("size") and size != int(row["size"]):
+        return f"{size} bytes on disk, {row['size']} in the ledger"
+    if sha256_of(path) != row["sha256"]:
+        return "its sha256 on disk differs from the ledger's"
+    if deep:
+        proc = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", safe_path(path), "-map", "0", "-f", "null",
+                               "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace")
+        errors = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        if proc.returncode != 0 or errors:
+            return f"decoding failed: {errors[0][:200] if errors else f'exit code {proc.returncode}'}"
+    return ""
+
+
 @dataclass
 class CheckSummary:
     flags: Counter
@@ -84,6 +110,7 @@ class CheckSummary:
     usable: int
     not_usable: int
     elapsed_s: float
+    damaged: int = 0
 
 
 def check_clips(data: DataDir, opts: CheckOptions = CheckOptions(), allow_flags: set[str] = frozenset(),
@@ -93,7 +120,21 @@ def check_clips(data: DataDir, opts: CheckOptions = CheckOptions(), allow_flags:
     t0 = time.monotonic()
     rows = [r for r in read_manifest(data) if r["status"] == "ok"]
     done = read_quality(data)
-    todo = [r for r in rows if force or done.get(r["clip_id"], {}).get("sha256") != r["sha256"]]
+    damaged = 0
+    with ThreadPoolExecutor(max_workers=max(1, opts.workers)) as pool:
+        problems = list(tqdm(pool.map(lambda r: file_problem(data, r, opts.deep), rows), total=len(rows),
+                             desc="verify", unit="clip", disable=not progress, dynamic_ncols=True))
+    intact = []
+    for r, problem in zip(rows, problems):
+        if problem:
+            damaged += 1
+            append_jsonl(quality_path(data), {"clip_id": r["clip_id"], "sha256": r["sha256"], "has_video": False,
+                                              "has_audio": False, "duration": None, "max_volume_db": None,
+                                              "frozen_s": None, "flags": ["damaged_file"], "message": problem})
+        else:
+            intact.append(r)
+    todo = [r for r in intact if force or done.get(r["clip_id"], {}).get("sha256") != r["sha256"]
+            or "damaged_file" in done.get(r["clip_id"], {}).get("flags", [])]  # repaired since
     bar = tqdm(total=len(todo), desc="check", unit="clip", disable=not progress, dynamic_ncols=True)
     with ThreadPoolExecutor(max_workers=max(1, opts.workers)) as pool:
         futures = {pool.submit(_check_one, data, r, opts): r for r in todo}
@@ -105,8 +146,8 @@ def check_clips(data: DataDir, opts: CheckOptions = CheckOptions(), allow_flags:
     flags = Counter(f for r in manifest for f in r["flags"].split(";") if f)
     flags.update("rejected" for r in manifest if r["rejected"] == "1")
     usable = sum(r["usable"] == "1" for r in manifest)
-    return CheckSummary(flags, len(todo), len(rows) - len(todo), usable, len(manifest) - usable,
-                        time.monotonic() - t0)
+    return CheckSummary(flags, len(todo), len(intact) - len(todo), usable, len(manifest) - usable,
+                        time.monotonic() - t0, damaged)
 
 
 def _check_one(data: DataDir, row: dict, opts: CheckOptions) -> dict:
