@@ -13,6 +13,7 @@ under a final name. On rate limiting or a bot check every worker waits together 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import threading
@@ -31,6 +32,7 @@ from ovavel.curation.manifest import build_manifest
 from ovavel.curation.normalise import CLIP_SECONDS, NormaliseOptions, normalise_clip, sha256_of, verify_clip
 from ovavel.curation.vggsound_index import IndexRow
 from ovavel.curation.ytdlp_fetch import SOURCE_STATUSES, FetchFailed, fetch
+from ovavel.errors import DiskFull
 
 YOUTUBE_URL = "https://www.youtube.com/watch?v={youtube_id}"
 DEFAULT_FORMAT = "bv*[height<=720]+ba/b[height<=720]/bv*+ba/b"
@@ -147,13 +149,17 @@ def download_clips(rows: list[IndexRow], data: DataDir, opts: DownloadOptions = 
     try:
         futures = [pool.submit(fetch_clip, r, data, opts, gate, ledger) for r in todo]
         for fut in as_completed(futures):
-            counts[fut.result().status] += 1
+            counts[fut.result().status] += 1  # DiskFull stops the run here (the rest are cancelled)
             bar.update(1)
             bar.set_postfix({k: v for k, v in counts.items() if "(kept)" not in k}, refresh=False)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
-        build_manifest(data)
+        try:
+            build_manifest(data)
+        except OSError as e:
+            raise_if_disk_full(e, data)
+            raise
     return DownloadSummary(counts, gate.pauses, time.monotonic() - t0)
 
 
@@ -167,7 +173,11 @@ def fetch_clip(row: IndexRow, data: DataDir, opts: DownloadOptions, gate: RateGa
         entry = attempt_clip(row, data, opts)
         entry.attempts = attempt
         entry.elapsed_s = round(time.monotonic() - t0, 3)
-        ledger.append(entry)
+        try:
+            ledger.append(entry)
+        except OSError as e:
+            raise_if_disk_full(e, data)
+            raise
         if entry.status == "rate_limited":
             gate.hit()
         elif entry.status == "ok":
@@ -206,14 +216,38 @@ def attempt_clip(row: IndexRow, data: DataDir, opts: DownloadOptions) -> LedgerE
         return entry("ok", size=size, duration=out.duration, sha256=digest, source=source,
                      frame_rate=out.frame_rate)
     except FetchFailed as e:
+        raise_if_disk_full(e, data)
         return entry(e.status, e.message)
     except FFmpegError as e:
+        raise_if_disk_full(e, data)
         return entry("ffmpeg_error", e.message)
     except Exception as e:  # one bad clip never stops the run: it gets a status and a reason
+        raise_if_disk_full(e, data)
         return entry("error", f"{type(e).__name__}: {e}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         part.unlink(missing_ok=True)
+
+
+DISK_FULL_TEXTS = ("No space left on device", "Disk quota exceeded")
+LOW_SPACE_BYTES = 64 * 1024 * 1024  # a failure with less free than this is blamed on the disk
+
+
+def raise_if_disk_full(error: BaseException, data: DataDir) -> None:
+    """A failure caused by a full disk is the machine's problem, not the clip's: raise DiskFull
+    (the run stops, the clip gets no ledger line) instead of recording a permanent failure. Tools
+    report it in words (ffmpeg, yt-dlp), Python with ENOSPC/EDQUOT, and a truncated output file
+    ("moov atom not found") with neither, so little free space left also counts."""
+    if isinstance(error, DiskFull):
+        raise error
+    text = str(getattr(error, "message", "") or error)
+    errno_full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+    try:
+        low = shutil.disk_usage(data.root).free < LOW_SPACE_BYTES
+    except OSError:
+        low = False
+    if errno_full or any(t in text for t in DISK_FULL_TEXTS) or low:
+        raise DiskFull(data.root) from error
 
 
 def fetch_source(row: IndexRow, work: Path, opts: DownloadOptions) -> tuple[str, Path, float]:

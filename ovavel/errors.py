@@ -22,3 +22,12 @@ class InputError(OvavelError):
         self.path = path
         self.line = line
 
+
+
+class DiskFull(OvavelError):
+    """The machine's problem, not an item's: out of space (ENOSPC) or over quota (EDQUOT). A long run
+    stops, records nothing permanent, and a rerun after freeing space finishes the work."""
+
+    def __init__(self, path: object):
+        super().__init__(f"disk full at {path}: free space and rerun the same command (finished work is kept)")
+        self.path = path
