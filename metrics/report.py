@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,8 +122,22 @@ def _pct(value: float) -> str:
 
 def write_report(report: Report, out_dir: str | os.PathLike, title: str = "OV-AVEL metrics",
                  notes: list[str] = ()) -> Path:
+    """report.json, report.md, per_class.csv/png, per_video.csv: all of them or none. They are
+    written into a dot-named folder inside `out_dir` and moved into place once all exist, so a
+    failure (a full disk) leaves the previous report as it was."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".report.", suffix=".part", dir=out))
+    try:
+        _write_report_files(report, tmp, title, notes)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _write_report_files(report: Report, out: Path, title: str, notes: list[str]) -> None:
     write_json(out / "report.json", {g: _json_safe(report.summary[g]) for g in GROUPS})
     s = report.settings
     settings = (f"protocol: {s.protocol}" + (f" (batch size {s.batch_size})" if s.protocol == "official-batched" else "")
@@ -139,7 +155,6 @@ def write_report(report: Report, out_dir: str | os.PathLike, title: str = "OV-AV
     ], ["clip_id", "class", "split_type", "acc", "seg_f1", "event_f1"])
     if report.per_class:
         plot_per_class(report.per_class, out / "per_class.png")
-    return out
 
 
 def plot_per_class(rows: list[dict], path: Path) -> None:

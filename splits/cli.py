@@ -27,7 +27,9 @@ def _print_result(result, out):
             for k, v in r["sizes"].items()]
     share = r.get("unseen_share_val_test")
     extra = f"\nunseen share of val + test: {share:.3f}" if share is not None else ""
-    echo_summary(f"split written to {out} ({r['unseen_classes']} unseen classes)", "\n".join(rows) + extra)
+    present, total = r.get("unseen_classes_present", r["unseen_classes"]), r["unseen_classes"]
+    classes = f"{total} unseen classes" if present == total else f"{present} unseen classes present, of {total}"
+    echo_summary(f"split written to {out} ({classes})", "\n".join(rows) + extra)
 
 
 @splits.command("make", epilog=example(
@@ -45,15 +47,16 @@ def _print_result(result, out):
               help="Share of each seen class's videos in train; the rest splits evenly into val and test.")
 @_ratio
 @click.option("--force", is_flag=True, help="Overwrite an existing split in --out.")
+@click.option("--allow-partial", is_flag=True, help="Split only the catalog classes the labels hold.")
 @locks_folders("out")
-def make_cmd(labels, classes, seed, out, unseen, unseen_count, seen_train_frac, train_ratio, force):
+def make_cmd(labels, classes, seed, out, unseen, unseen_count, seen_train_frac, train_ratio, force, allow_partial):
     """Partition classes into seen/unseen and split videos into train/val/test."""
     catalog = load_catalog(classes)
     lab = read_labels(labels)
     names = None if unseen in (None, "auto") else read_class_list(unseen)
     settings = MakeSettings(seed, "auto" if unseen == "auto" else None, names, unseen_count,
                             seen_train_frac=seen_train_frac,
-                            train_ratio=float(train_ratio) if train_ratio else None)
+                            train_ratio=float(train_ratio) if train_ratio else None, allow_partial=allow_partial)
     result = make_splits(lab, catalog, settings)
     _print_result(result, write_split_dir(result, lab, out, force))
 

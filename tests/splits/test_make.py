@@ -80,12 +80,13 @@ def test_deterministic_for_a_seed_and_refuses_overwrite(tmp_path):
     path = tmp_path / "labels.csv"
     write_labels(path, labels)
     runner = CliRunner()
-    args = ["splits", "make", "--labels", str(path), "--seed", "7"]
+    args = ["splits", "make", "--labels", str(path), "--seed", "7", "--allow-partial"]
     assert runner.invoke(app, args + ["--out", str(tmp_path / "a")]).exit_code == 0
     assert runner.invoke(app, args + ["--out", str(tmp_path / "b")]).exit_code == 0
     for name in ("train.csv", "val.csv", "test.csv"):
         assert (tmp_path / "a" / name).read_text() == (tmp_path / "b" / name).read_text()
-    other = runner.invoke(app, ["splits", "make", "--labels", str(path), "--seed", "8", "--out", str(tmp_path / "c")])
+    other = runner.invoke(app, ["splits", "make", "--labels", str(path), "--seed", "8", "--allow-partial",
+                                "--out", str(tmp_path / "c")])
     assert other.exit_code == 0
     assert (tmp_path / "a" / "test.csv").read_text() != (tmp_path / "c" / "test.csv").read_text()
     again = runner.invoke(app, args + ["--out", str(tmp_path / "a")])
