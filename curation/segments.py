@@ -16,6 +16,7 @@ import math
 import os
 import shutil
 import time
+import wave
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -92,6 +93,33 @@ def extract_segments(clip: str | os.PathLike, out_dir: str | os.PathLike, opts: 
     missing = [f for f in expected if not (out_dir / f).is_file()]
     if missing:
         raise FFmpegError(f"ffmpeg wrote no {', '.join(missing)} (the clip may be shorter than {seconds} s)")
+    problem = segments_problem(out_dir, seconds)
+    if problem:
+        raise FFmpegError(problem)
+
+
+def segments_problem(folder: Path, seconds: int = SEGMENTS_PER_CLIP) -> str:
+    """"" when a segments folder holds what it should, else what is wrong: audio.wav 16 kHz mono
+    with its whole `seconds` of samples present (within 0.1 s), and every frame decodes."""
+    from PIL import Image
+
+    try:
+        with wave.open(str(folder / "audio.wav"), "rb") as w:
+            rate, channels, n = w.getframerate(), w.getnchannels(), w.getnframes()
+            present = len(w.readframes(n)) // (w.getsampwidth() * channels)
+    except (OSError, EOFError, wave.Error) as e:
+        return f"audio.wav does not read ({e})"
+    if (rate, channels) != (AUDIO_RATE, 1):
+        return f"audio.wav is {rate} Hz x {channels} channel(s), expected {AUDIO_RATE} Hz mono"
+    if present < seconds * AUDIO_RATE - AUDIO_RATE // 10:
+        return f"audio.wav holds {present / AUDIO_RATE:.2f} s of samples, expected {seconds} s"
+    for k in range(seconds):
+        try:
+            with Image.open(folder / f"frame_{k}.jpg") as im:
+                im.load()
+        except (OSError, ValueError) as e:
+            return f"frame_{k}.jpg does not decode ({e})"
+    return ""
 
 
 @dataclass

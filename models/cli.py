@@ -67,11 +67,15 @@ def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, 
         click.echo("RANDOM WEIGHTS: the features made now carry no meaning (tests, demos, timing only)", err=True)
     s = extract_features(clips, out, load_catalog(classes), opts, missing, progress=not no_progress,
                          part_size=part_size)
-    rows = [["extracted now", s.extracted], ["already in the store", s.kept], ["without segments (skipped)", len(s.missing)]]
+    rows = [["extracted now", s.extracted], ["already in the store", s.kept], ["without segments (skipped)", len(s.missing)],
+            ["damaged segments (failed)", len(s.failed)]]
     echo_summary(f"features -> {out} ({s.device}, {s.dtype}; decode {s.decode_s:.1f} s, encode {s.encode_s:.1f} s)",
                  "\n".join(f"{k}: {v}" for k, v in rows))
     if s.missing:
         click.echo(f"first clip without segments: {s.missing[0]} (run `curate segments`)")
+    if s.failed:
+        click.echo(f"first damaged clip: {s.failed[0][0]} ({s.failed[0][1]}); all are listed in {out}/failed-r*.csv: "
+                   "run `curate segments --force` for them, then this command again")
 
 
 def _load(features, split):

@@ -20,6 +20,7 @@ from ovavel.models.feature_store import FeatureStore
 from ovavel.models.imagebind_loader import build_model, import_imagebind, resolve_checkpoint, sha256_file
 from ovavel.models.preprocess import audio_segments, image_segments
 from ovavel.models.sources import ClipInput
+from ovavel.tables import write_csv
 
 BACKGROUND_TEXT = "other"
 
@@ -46,6 +47,7 @@ class FeatureSummary:
     encode_s: float
     device: str
     dtype: str
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (clip id, reason): damaged segments
 
 
 def resolve_device(device: str) -> str:
@@ -107,14 +109,24 @@ class ClipDataset:
         return len(self.clips)
 
     def __getitem__(self, i: int):
+        """(clip id, audio, images, "") or, for a clip whose segments do not read, (id, None, None, why):
+        one damaged clip never stops an extraction."""
         c = self.clips[i]
-        return c.clip_id, audio_segments(c.audio), image_segments(list(c.images))
+        try:
+            return c.clip_id, audio_segments(c.audio), image_segments(list(c.images)), ""
+        except Exception as e:  # soundfile, PIL and shape errors alike
+            return c.clip_id, None, None, f"{type(e).__name__}: {str(e)[:200]}"
 
 
 def _collate(batch):
+    """(ids, audio [B, ...], images [B, ...], failures [(id, why)]) of the clips that read."""
     import torch
 
-    return [b[0] for b in batch], torch.stack([b[1] for b in batch]), torch.stack([b[2] for b in batch])
+    good = [b for b in batch if not b[3]]
+    failures = [(b[0], b[3]) for b in batch if b[3]]
+    if not good:
+        return [], None, None, failures
+    return [b[0] for b in good], torch.stack([b[1] for b in good]), torch.stack([b[2] for b in good]), failures
 
 
 def store_meta(opts: FeatureOptions, dim: int) -> dict:
@@ -161,9 +173,15 @@ def extract_features(clips: list[ClipInput], out: str | os.PathLike, catalog: Cl
     buf_ids, buf_a, buf_v = [], [], []
     decode_s = encode_s = 0.0
     t = time.perf_counter()
-    for ids, audio, images in loader:
+    failed: list[tuple[str, str]] = []
+    for ids, audio, images, failures in loader:
         t_loaded = time.perf_counter()
         decode_s += t_loaded - t
+        failed += failures
+        bar.update(len(failures))
+        if not ids:
+            t = time.perf_counter()
+            continue
         a, v = encoder.segments(audio, images)
         t = time.perf_counter()
         encode_s += t - t_loaded
@@ -178,6 +196,9 @@ def extract_features(clips: list[ClipInput], out: str | os.PathLike, catalog: Cl
     if buf_ids:
         store.write_part(rank, buf_ids, np.concatenate(buf_a), np.concatenate(buf_v))
     bar.close()
+    if failed:  # the reasons, per rank; a rerun tries these clips again
+        write_csv(store.root / f"failed-r{rank}.csv", [{"clip_id": c, "reason": why} for c, why in failed],
+                  ["clip_id", "reason"])
     if distributed:
         dist.barrier()
     if rank == 0:
@@ -185,5 +206,5 @@ def extract_features(clips: list[ClipInput], out: str | os.PathLike, catalog: Cl
     if distributed:
         dist.barrier()
         dist.destroy_process_group()
-    return FeatureSummary(len(todo), len(done), list(missing), decode_s, encode_s, encoder.device,
-                          "bfloat16" if encoder.autocast else "float32")
+    return FeatureSummary(len(todo) - len(failed), len(done), list(missing), decode_s, encode_s, encoder.device,
+                          "bfloat16" if encoder.autocast else "float32", failed)

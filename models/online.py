@@ -33,7 +33,10 @@ class OnlineEncoder:
     def __call__(self, clip_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Audio and visual embeddings [B, 10, D] of these clips, encoder in training mode."""
         dataset = ClipDataset([self.clips[c] for c in clip_ids])
-        _, audio, images = _collate([dataset[i] for i in range(len(dataset))])
+        _, audio, images, failures = _collate([dataset[i] for i in range(len(dataset))])
+        if failures:
+            raise OvavelError(f"--online-encoder: the segments of clip {failures[0][0]!r} do not read "
+                              f"({failures[0][1]}): run `curate segments --force` for it")
         self.encoder.model.train()  # drop-path active, as model.train() in the released script
         try:
             return self.encoder.segments(audio, images)  # frozen: under inference mode, no gradients
