@@ -327,6 +327,8 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, random_i
                            FeatureOptions(encoder, checkpoint, random_init, device), head_run)
     if random_init:
         click.echo("RANDOM WEIGHTS: this timeline means nothing", err=True)
+    for note in result["notes"]:
+        click.echo(f"note: {note}", err=True)
     click.echo(format_timeline(result["timeline"]))
     click.echo(f"written: {out}/timeline.json, {out}/timeline.png")
 

@@ -12,12 +12,13 @@ import json
 import math
 import os
 import tempfile
+import wave
 from pathlib import Path
 
 import numpy as np
 
 from ovavel import BACKGROUND
-from ovavel.curation.ffmpeg_tools import probe, require_ffmpeg
+from ovavel.curation.ffmpeg_tools import FFmpegError, probe, require_ffmpeg
 from ovavel.curation.segments import extract_segments
 from ovavel.errors import OvavelError
 from ovavel.models.features import BACKGROUND_TEXT, Encoder, FeatureOptions
@@ -31,7 +32,12 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
     import torch
 
     require_ffmpeg()
-    info = probe(video)
+    if not Path(video).is_file() or Path(video).stat().st_size == 0:
+        raise OvavelError(f"{video}: no such file, or an empty one")
+    try:
+        info = probe(video)
+    except FFmpegError as e:
+        raise OvavelError(f"{video}: not a video ffmpeg can read ({e.message})") from None
     if not info.has_video or not info.has_audio:
         raise OvavelError(f"{video}: needs both a video and an audio stream")
     seconds = int(math.floor(info.duration or 0))
@@ -40,9 +46,18 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
     encoder = Encoder(opts)
     texts = list(class_names) + [BACKGROUND_TEXT]
     with tempfile.TemporaryDirectory() as tmp:
-        extract_segments(video, tmp, seconds=seconds)
-        audio = audio_segments(Path(tmp) / "audio.wav", seconds)
-        images = image_segments([Path(tmp) / f"frame_{k}.jpg" for k in range(seconds)])
+        try:
+            extract_segments(video, tmp, seconds=seconds, verify=False)
+            images = image_segments([Path(tmp) / f"frame_{k}.jpg" for k in range(seconds)])
+        except (FFmpegError, OSError) as e:
+            raise OvavelError(f"{video}: the video could not be cut into seconds (damaged or truncated?): "
+                              f"{getattr(e, 'message', e)}") from None
+        audio_s = wav_seconds(Path(tmp) / "audio.wav")
+        audio = audio_segments(Path(tmp) / "audio.wav", seconds)  # zero-pads a short track
+    notes = []
+    if audio_s < seconds - 0.05:
+        notes.append(f"the audio covers {audio_s:.1f} s of the {seconds} s; the rest is padded with silence "
+                     "(those seconds cannot hold an audio-visual event)")
     a_emb, v_emb = _encode(encoder, audio, images)
     t_emb = encoder.texts(texts)
     if head_run:
@@ -58,12 +73,17 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
     timeline = [{"second": k, "audio": name(a), "visual": name(v), "audio_visual": name(a) if a == v and a < n else BACKGROUND}
                 for k, (a, v) in enumerate(zip(a_idx, v_idx))]
     result = {"video": str(video), "seconds": seconds, "classes": class_names, "encoder": opts.encoder,
-              "random_weights": opts.random_init, "head": head_run, "timeline": timeline}
+              "random_weights": opts.random_init, "head": head_run, "notes": notes, "timeline": timeline}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "timeline.json", json.dumps(result, indent=2) + "\n")
     plot_timeline(timeline, class_names, out / "timeline.png", title=Path(video).name, random=opts.random_init)
     return result
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate()
 
 
 def _encode(encoder: Encoder, audio, images) -> tuple[np.ndarray, np.ndarray]:

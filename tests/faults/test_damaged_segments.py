@@ -3,6 +3,7 @@ whose segments do not read as failed, with the reason, and goes on."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -50,3 +51,40 @@ def test_features_record_a_damaged_clip_and_go_on(segmented, tmp_path):  # noqa:
     assert [f["clip_id"] for f in failed] == [ids[1]]
     assert failed[0]["reason"].startswith("OSError: ") and "truncated" in failed[0]["reason"]
     assert sorted(FeatureStore(tmp_path / "f").load().clip_ids) == sorted(set(ids) - {ids[1]})
+
+
+PREDICT = ["--classes", "dog barking,playing piano", "--encoder", "imagebind-tiny", "--random-init", "--device", "cpu"]
+
+
+@pytest.mark.parametrize("kind", ["not a video", "zero bytes", "truncated"])
+def test_predict_on_a_bad_file_says_so(media_root, tmp_path, kind):  # noqa: F811
+    from ..curation.conftest import LONG
+
+    path = tmp_path / "bad.mp4"
+    if kind == "not a video":
+        path.write_text("hello, I am text\n")
+    elif kind == "zero bytes":
+        path.write_bytes(b"")
+    else:
+        src = (media_root / f"{LONG}.mp4").read_bytes()
+        path.write_bytes(src[: len(src) // 3])
+    r = CliRunner().invoke(app, ["predict", str(path), *PREDICT, "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1, r.output
+    expected = {"not a video": "not a video ffmpeg can read", "zero bytes": "no such file, or an empty one",
+                "truncated": "bad.mp4: the video could not be cut into seconds (damaged or truncated?)"}[kind]
+    assert expected in r.output and "Traceback" not in r.output
+
+
+def test_predict_says_what_it_pads_when_the_audio_is_short(tmp_path, ffmpeg_available):
+    from ovavel.curation.ffmpeg_tools import run_args
+
+    video = tmp_path / "short_audio.mp4"
+    run_args(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=s=160x120:r=25:d=10", "-f", "lavfi", "-i",
+              "sine=frequency=440:duration=3", "-c:v", "libx264", "-c:a", "aac", str(video)])
+    r = CliRunner().invoke(app, ["predict", str(video), *PREDICT, "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert "note: the audio covers 3.0 s of the 10 s; the rest is padded with silence" in r.output
+    result = json.loads((tmp_path / "o" / "timeline.json").read_text())
+    assert result["seconds"] == 10 and result["notes"] == [
+        "the audio covers 3.0 s of the 10 s; the rest is padded with silence (those seconds cannot hold an "
+        "audio-visual event)"]
