@@ -89,3 +89,44 @@ def test_label_studio_secrets_are_not_on_any_command_line_and_its_files_are_priv
         assert token not in (data / "annotation" / "label-studio.log").read_text()
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_a_second_local_user_reads_neither_secret(label_studio):
+    """As root, run commands as `nobody`: a data folder in a world-traversable place, its server
+    running; the token, the password, users.csv and the database stay unreadable to that user,
+    while an ordinary file beside them is readable (so the check can fail)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to act as a second user")
+    base = Path(tempfile.mkdtemp(prefix="ovavel-second-user-"))
+    base.chmod(0o755)
+    data = base / "d"
+    server = serve_data_folder(label_studio, data)
+    try:
+        (data / "clips.csv").write_text("clip_id,class,status,usable\n")
+        (data / "clips.csv").chmod(0o644)
+        (data / "annotation").chmod(0o755)
+
+        def as_nobody(*cmd):
+            return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd],
+                                  capture_output=True, text=True)
+
+        assert as_nobody("cat", str(data / "clips.csv")).returncode == 0  # the control: readable
+        secrets_ = [token_path(data / "annotation"), data / "annotation" / ".label_studio_password",
+                    server_dir(data) / "label_studio.sqlite3"]
+        for path in secrets_:
+            assert path.exists()
+            r = as_nobody("cat", str(path))
+            assert r.returncode != 0 and "Permission denied" in r.stderr, path
+        token = token_path(data / "annotation").read_text().strip()
+        password = (data / "annotation" / ".label_studio_password").read_text().strip()
+        ps = as_nobody("ps", "-eo", "args")
+        assert ps.returncode == 0 and "label-studio" in ps.stdout
+        assert token not in ps.stdout and password not in ps.stdout
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
