@@ -23,9 +23,9 @@ from typing import Callable
 from ovavel import BACKGROUND
 from ovavel.annotation.assign import assign_round1, assign_round2
 from ovavel.annotation.config import labeling_config, labels_from_result, result_for
-from ovavel.annotation.users import require_accounts
 from ovavel.annotation.state import (REJECT_COLUMNS, ROUND_COLUMNS, AnnotationState, Batch, RoundState,
                                      check_round)
+from ovavel.annotation.users import require_accounts
 from ovavel.curation.layout import DataDir
 from ovavel.curation.manifest import usable_clips
 from ovavel.errors import InputError, OvavelError

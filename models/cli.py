@@ -90,7 +90,7 @@ def _load(features, split):
     "--labels splits/official/labels.csv --out results/tf",
     "baseline eval --method fine-tuned --run runs/paper --features feats/official --split test.csv "
     "--labels labels.csv --out results/ft"))
-@click.option("--method", type=click.Choice(["training-free", "fine-tuned"]), required=True)
+@click.option("--method", required=True, metavar="NAME", help="A registered method (`baseline methods` lists them).")
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
@@ -101,7 +101,7 @@ def _load(features, split):
               help="Background candidate text (training-free default: other; fine-tuned: as trained).")
 @click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
               help="Training-free: per-second agreement (paper), the released script's strategy v01 (one class per "
-                   "video, agreement on 'other' included; implies the 'other' text) or v0 (no background text).")
+                   "video, agreement on the background text included) or v0 (no background text).")
 @click.option("--protocol", type=click.Choice(["mean", "official-batched"]), default="mean", show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 def eval_cmd(method, features, split, labels, classes, out, run_dir, background_text, postprocess, protocol, device):
@@ -109,20 +109,14 @@ def eval_cmd(method, features, split, labels, classes, out, run_dir, background_
     from ovavel.metrics.report import ScoreSettings
     from ovavel.models.evaluate import write_and_score
 
+    from ovavel.models.methods import PredictContext, get_method
+
+    chosen = get_method(method)
     catalog = load_catalog(classes)
     feats = _load(features, split)
-    if method == "training-free":
-        from ovavel.models.training_free import predict_training_free
-
-        preds = predict_training_free(feats, catalog.names, background_text or "other", postprocess)
-        title = f"Training-free ImageBind ({postprocess} post-processing)"
-    else:
-        if not run_dir:
-            raise OvavelError("--method fine-tuned needs --run RUN (a folder made by `baseline train`)")
-        from ovavel.models.train import predict_with_run
-
-        preds = predict_with_run(run_dir, feats, catalog.names, device, background_text)
-        title = f"Fine-tuned ImageBind ({run_dir})"
+    ctx = PredictContext(feats, catalog.names, background_text, postprocess, run_dir, device)
+    preds = chosen.predict(ctx)
+    title = chosen.title(ctx) + (f" ({postprocess} post-processing)" if not chosen.trainable else "")
     report = write_and_score(preds, out, labels, catalog, classes, split, feats, title, ScoreSettings(protocol))
     if feats.meta.get("random_init"):
         click.echo("RANDOM WEIGHTS: these numbers mean nothing", err=True)
@@ -142,20 +136,18 @@ def eval_cmd(method, features, split, labels, classes, out, run_dir, background_
 @click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
               help="Training-free post-processing, as for `baseline eval`.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
-def predict_cmd(features, out, split, classes, run_dir, background_text, postprocess, device):
+@click.option("--method", metavar="NAME", help="A registered method (default: fine-tuned with --run, else "
+                                            "training-free).")
+def predict_cmd(features, out, split, classes, run_dir, background_text, postprocess, device, method):
     """predictions.csv for clips without labels (e.g. to pre-fill annotation)."""
     from ovavel.formats import write_predictions
 
+    from ovavel.models.methods import PredictContext, get_method
+
+    chosen = get_method(method or ("fine-tuned" if run_dir else "training-free"))
     catalog = load_catalog(classes)
     feats = _load(features, split)
-    if run_dir:
-        from ovavel.models.train import predict_with_run
-
-        preds = predict_with_run(run_dir, feats, catalog.names, device, background_text)
-    else:
-        from ovavel.models.training_free import predict_training_free
-
-        preds = predict_training_free(feats, catalog.names, background_text or "other", postprocess)
+    preds = chosen.predict(PredictContext(feats, catalog.names, background_text, postprocess, run_dir, device))
     write_predictions(out, preds)
     click.echo(f"{len(preds)} clips -> {out}" + ("  (RANDOM WEIGHTS)" if feats.meta.get("random_init") else ""))
 
@@ -215,6 +207,8 @@ def _head_options(fn):
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True,
               help="fp32 as the released code; bf16 autocast.")
+@click.option("--method", default="fine-tuned", show_default=True, metavar="NAME",
+              help="A trainable registered method (`baseline methods`).")
 @click.option("--online-encoder", is_flag=True,
               help="Re-encode each training batch with the feature store's encoder in training mode (its audio "
                    "drop-path active), as the released script does; needs --data or --official-root. Slow: a GPU's job.")
@@ -230,20 +224,26 @@ def _head_options(fn):
 @locks_folders("out")
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
               seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
-              residual_dropout, background_text, device, precision, online_encoder, segments_data, official_root,
-              checkpoint, resume, force, no_progress):
+              residual_dropout, background_text, device, precision, method, online_encoder, segments_data,
+              official_root, checkpoint, resume, force, no_progress):
     """Train the temporal head on the seen classes (frozen ImageBind features)."""
     from ovavel.formats import read_labels
     from ovavel.models.feature_store import FeatureStore
     from ovavel.models.head import HeadConfig
     from ovavel.models.train import RECIPES, TrainSettings, split_rows, train
 
+    from ovavel.models.methods import get_method, load_methods
+
+    chosen = get_method(method)
+    if not chosen.trainable:
+        trainable = sorted(m.name for m in load_methods().values() if m.trainable)
+        raise OvavelError(f"--method {method} is not trained; trainable methods: {', '.join(trainable)}")
     r = RECIPES[recipe]
     settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
                              r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
                              HeadConfig(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
                                         attention="intra+cross" if cross_modal else attention, fusion=fusion,
-                                        residual_dropout=residual_dropout), precision)
+                                        residual_dropout=residual_dropout, **chosen.head), precision, method)
     if settings.select_on.startswith("test") and not test_split:
         raise OvavelError(f"--select-on {settings.select_on} (the released recipe) needs --test test.csv")
     select = {"val-seen": lambda: split_rows(val_split, seen_only=True), "val": lambda: split_rows(val_split),
@@ -331,6 +331,17 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, random_i
         click.echo(f"note: {note}", err=True)
     click.echo(format_timeline(result["timeline"]))
     click.echo(f"written: {out}/timeline.json, {out}/timeline.png")
+
+
+@baseline.command("methods", epilog=example("baseline methods"))
+def methods_cmd():
+    """The registered methods: name, the paper's Table 2 row, trainable or not, encoder kind."""
+    from ovavel.curation.status import format_table
+    from ovavel.models.methods import load_methods
+
+    rows = [[m.name, m.table2_row or "–", "yes" if m.trainable else "no", m.encoder, m.summary]
+            for m in sorted(load_methods().values(), key=lambda m: (m.trainable, m.name))]
+    click.echo(format_table(["method", "Table 2 row", "trainable", "encoder", "what"], rows))
 
 
 @baseline.command("reproduce", epilog=example(

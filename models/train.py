@@ -48,6 +48,7 @@ class TrainSettings:
     device: str = "auto"
     head: HeadConfig = field(default_factory=HeadConfig)
     precision: str = "fp32"  # fp32 (as the released code) | bf16 (autocast)
+    method: str = "fine-tuned"  # the registered method (ovavel.models.methods) this run trains
 
 
 def text_fingerprint(texts: list[str], emb: np.ndarray) -> str:

@@ -1,0 +1,70 @@
+"""The method registry: every way of turning features into predictions is one module in this
+package that registers itself; `baseline eval|train|methods|reproduce` find methods here, so a
+new method is one new file (no edit to the CLI).
+
+A module calls `register(Method(...))` at import. This package imports every module it holds
+(and any module in a folder added to its `__path__`) the first time the registry is read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+from ovavel.errors import OvavelError
+from ovavel.models.feature_store import Features
+
+EncoderKind = Literal["joint", "separate"]  # one audio-visual-text space (ImageBind) or one per modality
+
+
+@dataclass(frozen=True)
+class PredictContext:
+    """What `baseline eval` / `baseline predict` hand a method."""
+
+    features: Features  # the clips to predict (a split of the store)
+    class_names: list[str]
+    background_text: str | None = None  # None: the method's default
+    postprocess: str = "paper"
+    run_dir: str | None = None  # a training run, for trainable methods
+    device: str = "auto"
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str  # what users type: `--method NAME`
+    table2_row: str  # its row in the paper's Table 2 ("" when it has none)
+    summary: str
+    predict: Callable[[PredictContext], dict[str, list[str]]]
+    encoder: EncoderKind = "joint"
+    trainable: bool = False  # trained with `baseline train --method NAME`
+    head: dict = field(default_factory=dict)  # HeadConfig fields a trainable method sets
+
+    def title(self, ctx: PredictContext) -> str:
+        return f"{self.summary} ({ctx.run_dir})" if self.trainable else self.summary
+
+
+_REGISTRY: dict[str, Method] = {}
+
+
+def register(method: Method) -> Method:
+    if method.name in _REGISTRY and _REGISTRY[method.name] is not method:
+        raise OvavelError(f"two methods are called {method.name!r}")
+    _REGISTRY[method.name] = method
+    return method
+
+
+def load_methods() -> dict[str, Method]:
+    """Every registered method, importing the modules of this package (once, and again for
+    modules added since)."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return dict(_REGISTRY)
+
+
+def get_method(name: str) -> Method:
+    methods = load_methods()
+    if name not in methods:
+        raise OvavelError(f"--method: expected one of {', '.join(sorted(methods))}, but got {name!r}")
+    return methods[name]
