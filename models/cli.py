@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from ovavel.catalog import load_catalog
@@ -78,6 +80,17 @@ def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, 
                    "run `curate segments --force` for them, then this command again")
 
 
+def _clips_only(split):
+    """The split's clip ids as a feature set without embeddings (for methods that need none)."""
+    import numpy as np
+
+    from ovavel.formats import read_split
+    from ovavel.models.feature_store import Features
+
+    ids = [r.clip_id for r in read_split(split)]
+    return Features(ids, np.zeros((len(ids), 10, 0)), np.zeros((len(ids), 10, 0)), [], np.zeros((0, 0)), {})
+
+
 def _load(features, split):
     from ovavel.models.evaluate import split_features
     from ovavel.models.feature_store import FeatureStore
@@ -91,12 +104,14 @@ def _load(features, split):
     "baseline eval --method fine-tuned --run runs/paper --features feats/official --split test.csv "
     "--labels labels.csv --out results/ft"))
 @click.option("--method", required=True, metavar="NAME", help="A registered method (`baseline methods` lists them).")
-@click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--features", type=click.Path(file_okay=False, exists=True),
+              help="Feature store (every method but llm).")
 @click.option("--split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
 @click.option("--out", required=True, type=click.Path(file_okay=False))
-@click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), help="Training run (fine-tuned).")
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True),
+              help="Training run (trainable methods) or answers folder (llm).")
 @click.option("--background-text", type=click.Choice(["other", "background", "none"]), default=None,
               help="Background candidate text (training-free default: other; fine-tuned: as trained).")
 @click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
@@ -113,7 +128,9 @@ def eval_cmd(method, features, split, labels, classes, out, run_dir, background_
 
     chosen = get_method(method)
     catalog = load_catalog(classes)
-    feats = _load(features, split)
+    if chosen.needs_features and not features:
+        raise OvavelError(f"--method {method} needs --features FEATS")
+    feats = _load(features, split) if chosen.needs_features else _clips_only(split)
     ctx = PredictContext(feats, catalog.names, background_text, postprocess, run_dir, device)
     preds = chosen.predict(ctx)
     title = chosen.title(ctx) + (f" ({postprocess} post-processing)" if not chosen.trainable else "")
@@ -331,6 +348,41 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, random_i
         click.echo(f"note: {note}", err=True)
     click.echo(format_timeline(result["timeline"]))
     click.echo(f"written: {out}/timeline.json, {out}/timeline.png")
+
+
+@baseline.command("llm-query", epilog=example(
+    "baseline llm-query --data data/ovave --split splits/v1/test.csv --endpoint http://127.0.0.1:8000/v1 "
+    "--model VideoLLaMA2 --out answers/videollama2",
+    "baseline eval --method llm --run answers/videollama2 --split splits/v1/test.csv --labels splits/v1/labels.csv "
+    "--out results/llm"))
+@click.option("--data", required=True, type=click.Path(file_okay=False, exists=True), help="Data folder DIR (its clips).")
+@click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only the clips of this split.")
+@click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Candidate classes (default: bundled 67).")
+@click.option("--endpoint", required=True, help="Base URL of an OpenAI-compatible API (…/v1) that accepts video.")
+@click.option("--model", "model_name", required=True, help="The model name the endpoint serves.")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True,
+              help="Environment variable holding the API key (if the endpoint wants one).")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Answers folder (answers.jsonl).")
+@click.option("--no-progress", is_flag=True)
+@locks_folders("out")
+def llm_query_cmd(data, split, classes, endpoint, model_name, api_key_env, out, no_progress):
+    """Ask an audio-visual LLM the paper's prompt about each clip (resumable per clip)."""
+    from ovavel.curation.layout import DataDir
+    from ovavel.curation.manifest import usable_clips
+    from ovavel.formats import read_split
+    from ovavel.models.llm import QueryOptions, query_clips
+
+    d = DataDir.at(data)
+    ids = [r["clip_id"] for r in usable_clips(d)]
+    if split:
+        wanted = {r.clip_id for r in read_split(split)}
+        ids = [c for c in ids if c in wanted]
+    opts = QueryOptions(endpoint, model_name, os.environ.get(api_key_env))
+    counts = query_clips({c: d.clip(c) for c in ids}, load_catalog(classes).names, out, opts,
+                         progress=not no_progress)
+    echo_summary(f"llm-query -> {out}/answers.jsonl", "\n".join(f"{k}: {v}" for k, v in counts.items()))
+    if counts["failed"]:
+        click.echo("failed clips are asked again by the same command; reasons in answers.jsonl")
 
 
 @baseline.command("methods", epilog=example("baseline methods"))

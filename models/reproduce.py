@@ -60,7 +60,9 @@ def _missing(name: str, method: str) -> Row:
 
 
 ROWS: dict[str, list[Row]] = {
-    "2": [_missing("video-llama2", "Video-LLaMA2 (audio-visual LLM)"), _missing("clip-clap", "CLIP & CLAP"),
+    "2": [Row("video-llama2", "unavailable", why="a 7B audio-visual LLM does not run here: serve one, then "
+                                                 "`baseline llm-query` and `baseline eval --method llm`"),
+          _missing("clip-clap", "CLIP & CLAP"),
           _tf("training-free"), _missing("cmra", "CMRA"), _missing("ave", "AVE"), _missing("psp", "PSP"),
           _missing("mm-pyramid", "MM-Pyramid"), _ft("fine-tuned")],
     "3": [_ft("with other"), _ft("without other", bg="none")],

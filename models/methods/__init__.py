@@ -16,7 +16,7 @@ from typing import Callable, Literal
 from ovavel.errors import OvavelError
 from ovavel.models.feature_store import Features
 
-EncoderKind = Literal["joint", "separate"]  # one audio-visual-text space (ImageBind) or one per modality
+EncoderKind = Literal["joint", "separate", "none"]  # one audio-visual-text space (ImageBind), one per modality, or no encoder
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Method:
     encoder: EncoderKind = "joint"
     trainable: bool = False  # trained with `baseline train --method NAME`
     head: dict = field(default_factory=dict)  # HeadConfig fields a trainable method sets
+    needs_features: bool = True  # False: it reads only the clip ids (e.g. the LLM's answers)
 
     def title(self, ctx: PredictContext) -> str:
         return f"{self.summary} ({ctx.run_dir})" if self.trainable else self.summary

@@ -66,4 +66,4 @@ def test_a_new_method_is_one_module(tmp_path, monkeypatch):
 def test_an_unknown_method_lists_the_known_ones(tmp_path):
     r = CliRunner().invoke(app, ["baseline", "predict", "--features", str(tmp_path), "--out", str(tmp_path / "p.csv"),
                                  "--method", "nope"])
-    assert r.exit_code == 1 and "--method: expected one of fine-tuned, training-free, but got 'nope'" in r.output
+    assert r.exit_code == 1 and "--method: expected one of fine-tuned, llm, training-free, but got 'nope'" in r.output
