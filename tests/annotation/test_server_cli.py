@@ -35,3 +35,27 @@ def test_no_server_no_url_says_what_to_do(tmp_path, monkeypatch):
     (tmp_path / "clips.csv").write_text("clip_id,class,status,usable\n")
     r = CliRunner().invoke(app, ["annotate", "export", "--data", str(tmp_path), "--round", "1", "--annotators", "a@x"])
     assert r.exit_code == 1 and "annotate server start --data" in r.output
+
+
+def test_a_non_loopback_host_warns_about_plain_http(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = CliRunner().invoke(app, ["annotate", "server", "start", "--data", str(tmp_path), "--port", str(port),
+                                     "--host", "0.0.0.0"])
+    assert r.exit_code == 1
+    assert "warning: serving 0.0.0.0:" in r.output and "plain HTTP" in r.output and "SSH tunnel" in r.output
+    assert f"port {port} on 0.0.0.0 is busy" in r.output
+
+
+def test_review_prefill_in_either_view():
+    from ovavel.annotation.config import labels_from_result
+    from ovavel.annotation.rounds import build_tasks
+
+    for ui in ("seconds", "timeline"):
+        tasks = build_tasks(["c1"], {"c1": "dog barking"}, {}, {"c1": "0011100001"}, "2", "/v/{clip_id}.mp4",
+                            "round1", ui)
+        result = tasks[0]["predictions"][0]["result"]
+        assert labels_from_result(result, ui) == ("0011100001", "")
+        assert tasks[0]["data"]["video"] == "/v/c1.mp4"
