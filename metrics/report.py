@@ -13,7 +13,7 @@ import numpy as np
 from ovavel import BACKGROUND, SEGMENTS_PER_CLIP, UNASSIGNED
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import InputError, OvavelError
-from ovavel.metrics.core import VideoScores, summarise, video_scores
+from ovavel.metrics.core import METRIC_KEYS, VideoScores, summarise, video_scores
 from ovavel.formats import read_labels, read_split
 from ovavel.metrics.inputs import read_predictions
 from ovavel.tables import atomic_write_text, write_csv, write_json
@@ -111,7 +111,7 @@ def markdown_table(summary: dict[str, dict], title: str = "") -> str:
         "| | Acc | Seg | Eve | Avg | videos |", "|---|---:|---:|---:|---:|---:|"]
     for group in ("seen", "unseen", "total"):
         s = summary[group]
-        cells = [_pct(s[k]) for k in ("acc", "seg_f1", "event_f1", "avg")]
+        cells = [_pct(s[k]) for k in METRIC_KEYS]
         lines.append(f"| {group} | " + " | ".join(cells) + f" | {s['videos']} |")
     return "\n".join(lines) + "\n"
 

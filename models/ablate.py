@@ -12,10 +12,12 @@ import numpy as np
 from ovavel.catalog import load_catalog
 from ovavel.errors import OvavelError
 from ovavel.formats import read_labels
+from ovavel.metrics.core import METRIC_KEYS
 from ovavel.models.feature_store import FeatureStore
 from ovavel.models.features import resolve_device
 from ovavel.models.head import HeadConfig
 from ovavel.models.train import TrainSettings, evaluate_rows, load_head, predict_rows, split_rows, train
+from ovavel.models.training_free import candidates
 from ovavel.tables import atomic_write_text, write_csv
 
 HEAD_KEYS = {"head": str, "share_temporal": lambda v: v.lower() in ("1", "true", "yes"), "temporal": str,
@@ -56,22 +58,22 @@ def run_grid(settings: list[dict], seeds: list[int], features: str, train_split:
             train(feats, split_rows(setting.get("train", train_split)), split_rows(val_split, seen_only=True), labels,
                   catalog, run_dir, s, force=True, progress=False, echo=lambda *_: None)
             model, _ = load_head(run_dir, resolve_device(device))
-            texts = catalog.names + ([] if bg == "none" else [bg])
+            texts = candidates(catalog.names, bg)
             emb = feats.text_emb[[feats.text_index(t) for t in texts]]
             pred = predict_rows(model, test.audio, test.visual, emb, len(catalog.names), bg, resolve_device(device))
             figures.append(evaluate_rows(pred, test.clip_ids, labels, catalog.names))
             echo(f"{name} seed {seed}: test avg {100 * figures[-1]['avg']:.1f}")
         row = {"setting": name}
-        for k in ("acc", "seg_f1", "event_f1", "avg"):
+        for k in METRIC_KEYS:
             values = np.array([f[k] for f in figures])
             row[f"{k}_mean"] = round(float(values.mean()), 4)
             row[f"{k}_std"] = round(float(values.std()), 4)
         rows.append(row)
-    cols = ["setting"] + [f"{k}_{s}" for k in ("acc", "seg_f1", "event_f1", "avg") for s in ("mean", "std")]
+    cols = ["setting"] + [f"{k}_{s}" for k in METRIC_KEYS for s in ("mean", "std")]
     write_csv(Path(out) / "ablation.csv", rows, cols)
     lines = ["| setting | Acc | Seg | Eve | Avg |", "|---|---:|---:|---:|---:|"]
     for r in rows:
-        cells = [f"{100 * r[f'{k}_mean']:.1f} ± {100 * r[f'{k}_std']:.1f}" for k in ("acc", "seg_f1", "event_f1", "avg")]
+        cells = [f"{100 * r[f'{k}_mean']:.1f} ± {100 * r[f'{k}_std']:.1f}" for k in METRIC_KEYS]
         lines.append(f"| {r['setting']} | " + " | ".join(cells) + " |")
     table = "\n".join(lines) + f"\n\nseeds: {seeds}; test split: {test_split}; {epochs} epochs, lr {lr}\n"
     atomic_write_text(Path(out) / "ablation.md", table)

@@ -25,6 +25,7 @@ import numpy as np
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import SplitRow, read_labels, read_split
+from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.models.feature_store import FeatureStore, Features
 from ovavel.models.head import HeadConfig
@@ -139,7 +140,7 @@ def _score(preds: dict[str, list[str]], rows: list[SplitRow], labels, catalog: C
     ids = [r.clip_id for r in rows]
     report = score_arrays(ids, [labels[c].cls for c in ids], [labels[c].labels for c in ids], [preds[c] for c in ids],
                           catalog, ScoreSettings(protocol=s.protocol, batch_size=s.batch_size))
-    return {k: {m: report.summary[k][m] for m in ("acc", "seg_f1", "event_f1", "avg", "videos")} for k in SUBSETS}
+    return {k: {m: report.summary[k][m] for m in (*METRIC_KEYS, "videos")} for k in SUBSETS}
 
 
 def _fine_tuned(row: Row, feats: Features, test: Features, test_rows, labels, catalog, splits: Path, out: Path,
@@ -163,7 +164,7 @@ def _fine_tuned(row: Row, feats: Features, test: Features, test_rows, labels, ca
                                 catalog, s))
         echo(f"{row.name} seed {seed}: total avg {100 * summaries[-1]['total']['avg']:.1f}")
     return {k: {m: float(np.mean([x[k][m] for x in summaries])) if m != "videos" else summaries[0][k][m]
-                for m in ("acc", "seg_f1", "event_f1", "avg", "videos")} for k in SUBSETS}
+                for m in (*METRIC_KEYS, "videos")} for k in SUBSETS}
 
 
 def _subsample(rows: list[SplitRow], labels, ratio: float) -> list[SplitRow]:

@@ -25,8 +25,10 @@ from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import Label, SplitRow, read_split
 from ovavel.metrics import summarise, video_scores
+from ovavel.metrics.core import METRIC_KEYS
 from ovavel.models.feature_store import Features
 from ovavel.models.head import HeadConfig, TemporalHead, count_parameters
+from ovavel.models.training_free import candidates
 from ovavel.tables import append_jsonl, atomic_write_text, read_jsonl
 
 RECIPES = {"paper": dict(epochs=5, batch_size=32, lr=5e-5, grad_clip=0.8, select_on="val-seen"),
@@ -138,9 +140,8 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
     if unseen_in_train:
         raise OvavelError(f"the training split holds unseen class {unseen_in_train[0]!r}")
     seen = [c for c in catalog.names if c in {r.cls for r in train_rows}]
-    bg = [] if s.background_text == "none" else [s.background_text]
-    train_texts = seen + bg
-    all_texts = catalog.names + bg
+    train_texts = candidates(seen, s.background_text)
+    all_texts = candidates(catalog.names, s.background_text)
     train_emb = features.text_emb[[features.text_index(t) for t in train_texts]]
     all_emb = features.text_emb[[features.text_index(t) for t in all_texts]]
     tr = features.select([r.clip_id for r in train_rows], "the training split")
@@ -209,7 +210,7 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
         rows = predict_rows(head, sel.audio, sel.visual, all_emb, len(catalog.names), s.background_text, device)
         metrics = evaluate_rows(rows, sel.clip_ids, labels, catalog.names)
         entry = {"epoch": epoch + 1, "loss": float(np.mean(losses)) if losses else None,
-                 "select_on": s.select_on, **{k: metrics[k] for k in ("acc", "seg_f1", "event_f1", "avg")},
+                 "select_on": s.select_on, **{k: metrics[k] for k in METRIC_KEYS},
                  "seconds": round(time.perf_counter() - t0, 3)}
         append_jsonl(run.root / "log.jsonl", entry)
         improved = metrics["avg"] > best["avg"]
@@ -269,8 +270,7 @@ def predict_with_run(run_dir: str | os.PathLike, features: Features, class_names
     device = resolve_device(device)
     head, settings = load_head(run_dir, device)
     bg_text = background_text or settings["background_text"]
-    bg = [] if bg_text == "none" else [bg_text]
-    texts = list(class_names) + bg
+    texts = candidates(class_names, bg_text)
     emb = features.text_emb[[features.text_index(t) for t in texts]]
     trained = settings["all_texts"]
     if all(t in features.texts for t in trained):

@@ -46,7 +46,8 @@ app.add_command(predict_video_cmd)
 def demo_cmd(out, checkpoint, shared, ls_url, ls_token, epochs):
     """The whole pipeline offline on a small example: curate, annotate, split, both baselines, report."""
     shared_dir = Path(shared) if shared else Path(os.environ.get("OVAVEL_SHARED", Path.cwd().parent / "shared")) / "data"
-    report = run_demo(Path(out), shared_dir if shared_dir.is_dir() else None, checkpoint, ls_url, ls_token, epochs)
+    report = run_demo(Path(out), app, shared_dir if shared_dir.is_dir() else None, checkpoint, ls_url, ls_token,
+                      epochs)
     click.echo(click.style(f"\ndemo report: {report}", bold=True))
 
 

@@ -64,19 +64,18 @@ def scripted_answer(annotator: str, clip_id: str, cls: str) -> str:
 
 class Demo:
     def __init__(self, out: Path, shared: Path | None, checkpoint: str | None, ls_url: str | None,
-                 ls_token: str | None, epochs: int, echo=click.echo):
+                 ls_token: str | None, epochs: int, echo=click.echo, cli: click.Group | None = None):
+        self.cli = cli  # the `ovavel` app the commands run through (handed in: the demo never imports the CLI)
         self.out, self.shared, self.checkpoint = out, shared, checkpoint
         self.ls_url, self.ls_token, self.epochs, self.echo = ls_url, ls_token, epochs, echo
         self.data = out / "data"
         self.commands: list[str] = []
 
     def run_cmd(self, *args: str) -> None:
-        from ovavel.cli import app
-
         line = " ".join(shlex.quote(str(a)) for a in args)
         self.commands.append(line)
         self.echo(click.style(f"\n$ {line}", bold=True))
-        app.main(args=[str(a) for a in args], prog_name="ovavel", standalone_mode=False)
+        self.cli.main(args=[str(a) for a in args], prog_name="ovavel", standalone_mode=False)
 
     def media(self) -> tuple[Path, Path]:
         """The media folder and the raw VGGSound-style index (no header, like the real one)."""
@@ -219,9 +218,10 @@ def free_port() -> int:
 MARKER = ".ovavel-demo"
 
 
-def run_demo(out: Path, shared: Path | None = None, checkpoint: str | None = None, ls_url: str | None = None,
-             ls_token: str | None = None, epochs: int = 20, echo=click.echo) -> Path:
-    """Run the demo into `out` (a previous demo there is replaced; any other content is refused)."""
+def run_demo(out: Path, cli: click.Group, shared: Path | None = None, checkpoint: str | None = None,
+             ls_url: str | None = None, ls_token: str | None = None, epochs: int = 20, echo=click.echo) -> Path:
+    """Run the demo into `out` (a previous demo there is replaced; any other content is refused),
+    every step through `cli` (the `ovavel` app)."""
     from ovavel.errors import OvavelError
 
     if out.exists() and any(out.iterdir()):
@@ -230,4 +230,4 @@ def run_demo(out: Path, shared: Path | None = None, checkpoint: str | None = Non
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / MARKER).write_text("made by `ovavel demo`; rerunning the demo replaces this folder\n")
-    return Demo(out, shared, checkpoint, ls_url, ls_token, epochs, echo).run()
+    return Demo(out, shared, checkpoint, ls_url, ls_token, epochs, echo, cli).run()

@@ -7,6 +7,7 @@ import re
 import click
 import pytest
 
+from ovavel.cli import app
 from ovavel.demo import run_demo
 
 from .conftest import shared_root
@@ -19,7 +20,7 @@ def test_demo_report(label_studio, tmp_path, ffmpeg_available):
     shared = shared_root() / "data"
     out = tmp_path / "demo_out"
     lines = []
-    report = run_demo(out, shared if shared.is_dir() else None, ls_url=label_studio.url, ls_token=label_studio.token,
+    report = run_demo(out, app, shared if shared.is_dir() else None, ls_url=label_studio.url, ls_token=label_studio.token,
                       epochs=3, echo=lambda m="": lines.append(str(m)))
     text = report.read_text()
     for section in ("## 1. Curation", "## 2. Annotation", "## 3. Splits", "## 4. Baselines on the test split",
