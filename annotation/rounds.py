@@ -35,7 +35,7 @@ from ovavel.tables import atomic_write_text, read_csv, write_csv
 VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"  # Label Studio local-files storage, root = DIR
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class ExportOptions:
     annotators: list[str] | None = None
     predictions: str | None = None  # predictions.csv of a model

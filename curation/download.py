@@ -38,7 +38,7 @@ YOUTUBE_URL = "https://www.youtube.com/watch?v={youtube_id}"
 DEFAULT_FORMAT = "bv*[height<=720]+ba/b[height<=720]/bv*+ba/b"
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class DownloadOptions:
     url_template: str = YOUTUBE_URL
     workers: int = 4

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -22,12 +23,12 @@ PROTOCOLS = ("mean", "official-batched")
 GROUPS = ("seen", "unseen", "total")
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class ScoreSettings:
-    protocol: str = "mean"
+    protocol: Literal["mean", "official-batched"] = "mean"
     batch_size: int = 32
     background_row: bool = True
-    missing: str = "error"  # or "background": clips without a prediction are all background
+    missing: Literal["error", "background"] = "error"  # background: clips without a prediction are all background
 
 
 @dataclass

@@ -25,7 +25,7 @@ from ovavel.tables import write_csv
 BACKGROUND_TEXT = "other"
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class FeatureOptions:
     encoder: str = "imagebind-huge"
     checkpoint: str | None = None

@@ -24,6 +24,7 @@ cos((a + v) / 2, t). The latter two are used as logits as they are (no min-max),
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import torch
 from torch import nn
@@ -35,17 +36,17 @@ FUSIONS = ("sqrt", "prob-avg", "fea-avg")
 ATTENTION = ("intra", "cross", "intra+cross")
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class HeadConfig:
     dim: int = 1024
-    head: str = "released"
-    temporal: str = "attention"
+    head: Literal["released", "transformer"] = "released"
+    temporal: Literal["attention", "linear"] = "attention"
     layers: int = 1
     share_temporal: bool = False
     cross_modal: bool = False  # the same as attention="intra+cross" (kept for runs made before it)
-    fusion: str = "sqrt"
+    fusion: Literal["sqrt", "prob-avg", "fea-avg"] = "sqrt"
     dropout: float = 0.1
-    attention: str = "intra"
+    attention: Literal["intra", "cross", "intra+cross"] = "intra"
     # Dropout on the two residual branches too, as nn.TransformerEncoderLayer has it. Not in the
     # released layer (default 0); on planted features it helps the head generalise (README).
     residual_dropout: float = 0.0

@@ -88,7 +88,7 @@ def published(table: str) -> dict[tuple[str, str], dict[str, float]]:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class ReproduceSettings:
     seeds: tuple[int, ...] = (0,)
     epochs: int | None = None  # None: the recipe's

@@ -17,6 +17,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -37,19 +38,19 @@ RECIPES = {"paper": dict(epochs=5, batch_size=32, lr=5e-5, grad_clip=0.8, select
            "released": dict(epochs=10, batch_size=32, lr=5e-5, grad_clip=0.8, select_on="test-seen")}
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class TrainSettings:
-    recipe: str = "paper"
+    recipe: Literal["paper", "released"] = "paper"
     epochs: int = 5
     batch_size: int = 32
     lr: float = 5e-5
     grad_clip: float = 0.8
     seed: int = 123
-    select_on: str = "val-seen"  # val-seen | val | test-seen | test
-    background_text: str = "other"  # other | background | none
-    device: str = "auto"
+    select_on: Literal["val-seen", "val", "test-seen", "test"] = "val-seen"
+    background_text: Literal["other", "background", "none"] = "other"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     head: HeadConfig = field(default_factory=HeadConfig)
-    precision: str = "fp32"  # fp32 (as the released code) | bf16 (autocast)
+    precision: Literal["fp32", "bf16"] = "fp32"  # fp32 as the released code
     method: str = "fine-tuned"  # the registered method (ovavel.models.methods) this run trains
 
 

@@ -20,7 +20,7 @@ from ovavel.tables import write_json
 TRAIN_RATIOS = (0.25, 0.5, 0.75)
 
 
-@dataclass
+@dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class MakeSettings:
     seed: int = 0
     unseen: str | None = None  # None: the catalog's split column; "auto"; or a list file's names
