@@ -119,13 +119,25 @@ class Run:
         return read_jsonl(self.root / "log.jsonl")
 
 
+@dataclass(frozen=True)
+class TrainInputs:
+    """What the epochs read: the training and selection clips, targets, and text embeddings."""
+
+    train: Features
+    select: Features
+    targets: np.ndarray  # [N, 10] indices into train_texts (-100: ignored)
+    train_texts: list[str]
+    all_texts: list[str]
+    train_emb: np.ndarray
+    all_emb: np.ndarray
+
+
 def train(features: Features, train_rows: list[SplitRow], select_rows: list[SplitRow], labels: dict[str, Label],
           catalog: ClassCatalog, out: str | os.PathLike, s: TrainSettings = TrainSettings(), resume: bool = False,
           force: bool = False, progress: bool = True, echo=print, online=None) -> dict:
-    """Train the head; `online` (an OnlineEncoder) re-encodes each training batch instead of
-    reading the cached features (selection still reads them)."""
+    """Train the head on the seen classes, choosing the best epoch on `select_rows`; `online` (an
+    OnlineEncoder) re-encodes each training batch instead of reading the cached features."""
     import torch
-    from tqdm import tqdm
 
     from ovavel.models.features import resolve_device
 
@@ -137,81 +149,34 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
         echo(f"warning: --select-on {s.select_on} picks the best epoch on the test split (the released script uses "
              "its seen-class videos); its test numbers are then optimistic")
     device = resolve_device(s.device)
-    unseen_in_train = sorted({r.cls for r in train_rows if catalog.get(r.cls).split == "unseen"})
-    if unseen_in_train:
-        raise OvavelError(f"the training split holds unseen class {unseen_in_train[0]!r}")
-    seen = [c for c in catalog.names if c in {r.cls for r in train_rows}]
-    train_texts = candidates(seen, s.background_text)
-    all_texts = candidates(catalog.names, s.background_text)
-    train_emb = features.text_emb[[features.text_index(t) for t in train_texts]]
-    all_emb = features.text_emb[[features.text_index(t) for t in all_texts]]
-    tr = features.select([r.clip_id for r in train_rows], "the training split")
-    sel = features.select([r.clip_id for r in select_rows], "the selection split")
-    y = targets(tr.clip_ids, labels, train_texts, s.background_text)
+    inputs = prepare_inputs(features, train_rows, select_rows, labels, catalog, s)
     s = replace(s, head=replace(s.head, dim=features.audio.shape[-1]))  # never touch the caller's settings
     if online is not None:
-        online.check(tr.clip_ids)
+        online.check(inputs.train.clip_ids)
     torch.manual_seed(s.seed)
     head = TemporalHead(s.head).to(device)
     optimiser = torch.optim.Adam(head.parameters(), lr=s.lr)
-    start_epoch, best = 0, {"epoch": None, "avg": -math.inf}
-    if resume and (run.root / "last.pt").exists():
-        ckpt = torch.load(run.root / "last.pt", map_location=device, weights_only=False)
-        head.load_state_dict(ckpt["head"])
-        optimiser.load_state_dict(ckpt["optimiser"])
-        start_epoch, best = ckpt["epoch"] + 1, ckpt["best"]
-        torch.set_rng_state(ckpt["rng"])
-        # A kill after an epoch's log line but before its checkpoint: that epoch is redone, so its
-        # line goes. One line per epoch, always.
-        kept = [e for e in run.log() if e.get("epoch", 0) <= start_epoch]
-        atomic_write_text(run.root / "log.jsonl", "".join(json.dumps(e) + "\n" for e in kept))
-    else:
+    start_epoch, best = restore(run, head, optimiser, device) if resume else (None, None)
+    if start_epoch is None:
+        start_epoch, best = 0, {"epoch": None, "avg": -math.inf}
         run.root.mkdir(parents=True, exist_ok=True)
         (run.root / "log.jsonl").unlink(missing_ok=True)
-    settings = {**asdict(s), "head": s.head.as_dict(), "train_texts": train_texts, "all_texts": all_texts,
-                "text_fingerprint": text_fingerprint(all_texts, all_emb), "parameters": count_parameters(head),
-                "train_clips": len(tr.clip_ids), "select_clips": len(sel.clip_ids), "online_encoder": online is not None,
+    settings = {**asdict(s), "head": s.head.as_dict(), "train_texts": inputs.train_texts,
+                "all_texts": inputs.all_texts, "text_fingerprint": text_fingerprint(inputs.all_texts, inputs.all_emb),
+                "parameters": count_parameters(head), "train_clips": len(inputs.train.clip_ids),
+                "select_clips": len(inputs.select.clip_ids), "online_encoder": online is not None,
                 "random_features": bool(features.meta.get("random_init"))}
     atomic_write_text(run.root / "settings.json", json.dumps(settings, indent=2) + "\n")
-    echo(f"head: {s.head.head}, {count_parameters(head):,} trainable parameters; {len(tr.clip_ids)} training clips, "
-         f"{len(train_texts)} training texts; device {device}")
-    use_amp = s.precision == "bf16"  # fp32 by default, as the released code trains
-    a_all, v_all = torch.from_numpy(tr.audio), torch.from_numpy(tr.visual)
-    y_all, t_train = torch.from_numpy(y), torch.from_numpy(train_emb).to(device)
+    echo(f"head: {s.head.head}, {count_parameters(head):,} trainable parameters; {len(inputs.train.clip_ids)} "
+         f"training clips, {len(inputs.train_texts)} training texts; device {device}")
     gen = torch.Generator().manual_seed(s.seed)
     for _ in range(start_epoch):
-        torch.randperm(len(y_all), generator=gen)  # keep the shuffles of a resumed run identical
+        torch.randperm(len(inputs.targets), generator=gen)  # keep the shuffles of a resumed run identical
     for epoch in range(start_epoch, s.epochs):
         t0 = time.perf_counter()
-        head.train()
-        order = torch.randperm(len(y_all), generator=gen)
-        losses = []
-        bar = tqdm(range(0, len(order), s.batch_size), desc=f"epoch {epoch + 1}/{s.epochs}", unit="batch",
-                   disable=not progress, dynamic_ncols=True, leave=False)
-        for b, i in enumerate(bar):
-            idx = order[i:i + s.batch_size]
-            if online is None:
-                a, v = a_all[idx].to(device), v_all[idx].to(device)
-            else:  # the frozen encoder in training mode, as the released script (models/online.py)
-                a_np, v_np = online([tr.clip_ids[i] for i in idx.tolist()])
-                a, v = torch.from_numpy(a_np).to(device), torch.from_numpy(v_np).to(device)
-            yy = y_all[idx].to(device)
-            with torch.autocast(device, dtype=torch.bfloat16, enabled=use_amp):
-                scores = head.scores(a, v, t_train)
-            loss = torch.nn.functional.cross_entropy(scores.float().flatten(0, 1), yy.flatten(), ignore_index=-100)
-            if not torch.isfinite(loss):
-                raise OvavelError(f"the loss became {loss.item()} at epoch {epoch + 1}, batch {b + 1}; "
-                                  "lower --lr or check the features")
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(head.parameters(), s.grad_clip)
-            optimiser.step()
-            losses.append(loss.item())
-            bar.set_postfix(loss=f"{np.mean(losses):.4f}", refresh=False)
-        rows = predict_rows(head, sel.audio, sel.visual, all_emb, len(catalog.names), s.background_text, device)
-        metrics = evaluate_rows(rows, sel.clip_ids, labels, catalog.names)
-        entry = {"epoch": epoch + 1, "loss": float(np.mean(losses)) if losses else None,
-                 "select_on": s.select_on, **{k: metrics[k] for k in METRIC_KEYS},
+        loss = train_epoch(head, optimiser, inputs, s, device, gen, epoch, online, progress)
+        metrics = select_metrics(head, inputs, labels, catalog, s, device)
+        entry = {"epoch": epoch + 1, "loss": loss, "select_on": s.select_on, **{k: metrics[k] for k in METRIC_KEYS},
                  "seconds": round(time.perf_counter() - t0, 3)}
         append_jsonl(run.root / "log.jsonl", entry)
         improved = metrics["avg"] > best["avg"]
@@ -222,6 +187,85 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
         echo(f"epoch {epoch + 1}: loss {entry['loss']:.4f}, {s.select_on} avg {100 * metrics['avg']:.1f}"
              f"{' (best)' if improved else ''}, {entry['seconds']:.1f} s")
     return {"best": best, "parameters": count_parameters(head), "log": run.log()}
+
+
+def prepare_inputs(features: Features, train_rows: list[SplitRow], select_rows: list[SplitRow],
+                   labels: dict[str, Label], catalog: ClassCatalog, s: TrainSettings) -> TrainInputs:
+    """Training texts are the seen classes of the training split (plus the background text);
+    selection and evaluation use every catalog class."""
+    unseen_in_train = sorted({r.cls for r in train_rows if catalog.get(r.cls).split == "unseen"})
+    if unseen_in_train:
+        raise OvavelError(f"the training split holds unseen class {unseen_in_train[0]!r}")
+    seen = [c for c in catalog.names if c in {r.cls for r in train_rows}]
+    train_texts = candidates(seen, s.background_text)
+    all_texts = candidates(catalog.names, s.background_text)
+    tr = features.select([r.clip_id for r in train_rows], "the training split")
+    return TrainInputs(tr, features.select([r.clip_id for r in select_rows], "the selection split"),
+                       targets(tr.clip_ids, labels, train_texts, s.background_text), train_texts, all_texts,
+                       features.text_emb[[features.text_index(t) for t in train_texts]],
+                       features.text_emb[[features.text_index(t) for t in all_texts]])
+
+
+def restore(run: Run, head, optimiser, device: str) -> tuple[int | None, dict | None]:
+    """(first epoch to run, best so far) from the run's last.pt, or (None, None) without one."""
+    import torch
+
+    if not (run.root / "last.pt").exists():
+        return None, None
+    ckpt = torch.load(run.root / "last.pt", map_location=device, weights_only=False)
+    head.load_state_dict(ckpt["head"])
+    optimiser.load_state_dict(ckpt["optimiser"])
+    torch.set_rng_state(ckpt["rng"])
+    start_epoch = ckpt["epoch"] + 1
+    # A kill after an epoch's log line but before its checkpoint: that epoch is redone, so its
+    # line goes. One line per epoch, always.
+    kept = [e for e in run.log() if e.get("epoch", 0) <= start_epoch]
+    atomic_write_text(run.root / "log.jsonl", "".join(json.dumps(e) + "\n" for e in kept))
+    return start_epoch, ckpt["best"]
+
+
+def train_epoch(head, optimiser, inputs: TrainInputs, s: TrainSettings, device: str, gen, epoch: int, online,
+                progress: bool) -> float | None:
+    """One pass over the shuffled training clips; the mean loss."""
+    import torch
+    from tqdm import tqdm
+
+    head.train()
+    a_all, v_all = torch.from_numpy(inputs.train.audio), torch.from_numpy(inputs.train.visual)
+    y_all, t_train = torch.from_numpy(inputs.targets), torch.from_numpy(inputs.train_emb).to(device)
+    order = torch.randperm(len(y_all), generator=gen)
+    losses = []
+    bar = tqdm(range(0, len(order), s.batch_size), desc=f"epoch {epoch + 1}/{s.epochs}", unit="batch",
+               disable=not progress, dynamic_ncols=True, leave=False)
+    for b, i in enumerate(bar):
+        idx = order[i:i + s.batch_size]
+        if online is None:
+            a, v = a_all[idx].to(device), v_all[idx].to(device)
+        else:  # the frozen encoder in training mode, as the released script (models/online.py)
+            a_np, v_np = online([inputs.train.clip_ids[j] for j in idx.tolist()])
+            a, v = torch.from_numpy(a_np).to(device), torch.from_numpy(v_np).to(device)
+        yy = y_all[idx].to(device)
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=s.precision == "bf16"):
+            scores = head.scores(a, v, t_train)
+        loss = torch.nn.functional.cross_entropy(scores.float().flatten(0, 1), yy.flatten(), ignore_index=-100)
+        if not torch.isfinite(loss):
+            raise OvavelError(f"the loss became {loss.item()} at epoch {epoch + 1}, batch {b + 1}; "
+                              "lower --lr or check the features")
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(head.parameters(), s.grad_clip)
+        optimiser.step()
+        losses.append(loss.item())
+        bar.set_postfix(loss=f"{np.mean(losses):.4f}", refresh=False)
+    return float(np.mean(losses)) if losses else None
+
+
+def select_metrics(head, inputs: TrainInputs, labels: dict[str, Label], catalog: ClassCatalog, s: TrainSettings,
+                   device: str) -> dict:
+    """The figures that choose the best epoch, on the selection clips with every catalog class."""
+    rows = predict_rows(head, inputs.select.audio, inputs.select.visual, inputs.all_emb, len(catalog.names),
+                        s.background_text, device)
+    return evaluate_rows(rows, inputs.select.clip_ids, labels, catalog.names)
 
 
 def _save(path: Path, head, optimiser, epoch: int, best: dict, settings: dict) -> None:
