@@ -11,11 +11,11 @@ from ovavel.annotation.ls_client import connect
 from ovavel.annotation.reconcile import POLICIES, reconcile
 from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, import_round, round_status
 from ovavel.annotation.server import LOOPBACK, is_loopback, read_state, server_status, start_server, stop_server
-from ovavel.annotation.users import add_users, users_file
 from ovavel.annotation.state import ROUNDS, AnnotationState
+from ovavel.annotation.users import add_users, users_file
 from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
-from ovavel.curation.layout import DataDir
 from ovavel.curation.status import format_table
+from ovavel.layout import DataDir
 
 _data = click.option("--data", required=True, type=click.Path(file_okay=False, exists=True), help="Data folder DIR.")
 _url = click.option("--url", help="Label Studio URL (default: $OVAVEL_LS_URL, or the server started for DIR).")

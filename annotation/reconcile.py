@@ -15,9 +15,9 @@ from ovavel.annotation.agreement import agreement_markdown, agreement_report
 from ovavel.annotation.dawid_skene import dawid_skene
 from ovavel.annotation.rounds import read_round
 from ovavel.annotation.state import AnnotationState
-from ovavel.curation.layout import DataDir
 from ovavel.errors import OvavelError
 from ovavel.formats import SEGMENTS_PER_CLIP
+from ovavel.layout import DataDir
 from ovavel.tables import atomic_write_text, write_csv
 
 POLICIES = ("prefer-round1", "prefer-round2", "dawid-skene")

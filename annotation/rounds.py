@@ -26,10 +26,10 @@ from ovavel.annotation.config import labeling_config, labels_from_result, result
 from ovavel.annotation.state import (REJECT_COLUMNS, ROUND_COLUMNS, AnnotationState, Batch, RoundState,
                                      check_round)
 from ovavel.annotation.users import require_accounts
-from ovavel.curation.layout import DataDir
+from ovavel.layout import DataDir
 from ovavel.curation.manifest import usable_clips
 from ovavel.errors import InputError, OvavelError
-from ovavel.formats import SEGMENTS_PER_CLIP
+from ovavel.formats import PREDICTION_COLUMNS, SEGMENTS_PER_CLIP
 from ovavel.tables import atomic_write_text, read_csv, write_csv
 
 VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"  # Label Studio local-files storage, root = DIR
@@ -69,7 +69,7 @@ def read_round(state: AnnotationState, name: str) -> dict[str, dict[str, str]]:
 
 def model_prefill(path: str, classes: dict[str, str]) -> dict[str, str]:
     """0/1 labels from a predictions.csv: 1 where the model names the clip's class."""
-    rows = read_csv(path, required=["clip_id"] + [f"seg_{k}" for k in range(SEGMENTS_PER_CLIP)])
+    rows = read_csv(path, required=PREDICTION_COLUMNS)
     out = {}
     for line, r in enumerate(rows, start=2):
         cid = r["clip_id"]

@@ -23,8 +23,8 @@ from ovavel.annotation.scripted import ensure_accounts
 from ovavel.annotation.server import start_server, stop_server, token_path
 from ovavel.annotation.state import AnnotationState
 from ovavel.catalog import load_catalog
-from ovavel.curation.layout import DataDir
 from ovavel.curation.synthetic import make_test_video
+from ovavel.layout import DataDir
 from ovavel.tables import write_csv
 
 

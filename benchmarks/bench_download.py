@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 
 from ovavel.curation.download import DownloadOptions, download_clips
-from ovavel.curation.layout import DataDir
 from ovavel.curation.synthetic import make_test_video
 from ovavel.curation.vggsound_index import IndexRow, write_index
+from ovavel.layout import DataDir
 from ovavel.media_server import MediaServer
 
 

@@ -55,7 +55,7 @@ def main() -> None:
     for precision in ("fp32", "bf16"):
         opts = FeatureOptions(encoder, args.checkpoint, random_init, args.device, precision=precision)
         runs[precision] = encode(opts, audio, images, texts, args.batch_size)
-    (a32, v32, t32, s32, device), (a16, v16, t16, s16, _) = runs["fp32"], runs["bf16"]
+    (a32, v32, _, s32, device), (a16, v16, _, s16, _) = runs["fp32"], runs["bf16"]
     n = len(catalog.names)
     sims = {p: (cosine(r[0], r[2]), cosine(r[1], r[2])) for p, r in runs.items()}
     dec = {p: decide(sa, sv, n, "paper") for p, (sa, sv) in sims.items()}

@@ -7,7 +7,6 @@ import click
 from ovavel.catalog import load_catalog, read_class_list
 from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
 from ovavel.curation.download import DEFAULT_FORMAT, YOUTUBE_URL, DownloadOptions, download_clips
-from ovavel.curation.layout import DataDir
 from ovavel.curation.manifest import QUALITY_FLAGS
 from ovavel.curation.merge import merge_shards
 from ovavel.curation.normalise import NormaliseOptions
@@ -18,6 +17,7 @@ from ovavel.curation.shards import parse_shard
 from ovavel.curation.status import data_status, format_status, format_table
 from ovavel.curation.vggsound_index import per_class_counts, write_index, write_rejects
 from ovavel.errors import OvavelError
+from ovavel.layout import DataDir
 
 
 @click.group(cls=Group, help="Build a benchmark from VGGSound: filter, download, segment, check.")

@@ -26,13 +26,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ovavel.curation.ffmpeg_tools import FFmpegError, probe, require_ffmpeg
-from ovavel.curation.layout import DataDir
 from ovavel.curation.ledger import PERMANENT, Ledger, LedgerEntry
 from ovavel.curation.manifest import build_manifest
 from ovavel.curation.normalise import CLIP_SECONDS, NormaliseOptions, normalise_clip, sha256_of, verify_clip
 from ovavel.curation.vggsound_index import IndexRow
 from ovavel.curation.ytdlp_fetch import SOURCE_STATUSES, FetchFailed, fetch
 from ovavel.errors import DiskFull
+from ovavel.layout import DataDir
 
 YOUTUBE_URL = "https://www.youtube.com/watch?v={youtube_id}"
 DEFAULT_FORMAT = "bv*[height<=720]+ba/b[height<=720]/bv*+ba/b"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ovavel.curation.layout import DataDir
 from ovavel.curation.ledger import Ledger
 from ovavel.curation.vggsound_index import INDEX_COLUMNS, read_index
 from ovavel.errors import InputError
+from ovavel.layout import DataDir
 from ovavel.tables import read_csv, read_jsonl, read_text, write_csv
 
 QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "frozen_s", "flags"]

@@ -6,10 +6,10 @@ import json
 import os
 import shutil
 
-from ovavel.curation.layout import DataDir
 from ovavel.curation.manifest import build_manifest
 from ovavel.curation.vggsound_index import Reject, read_index, write_index, write_rejects
 from ovavel.errors import OvavelError
+from ovavel.layout import DataDir
 from ovavel.tables import append_jsonl, read_csv, read_jsonl, repair_jsonl_tail
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from ovavel.curation.ffmpeg_tools import FFmpegError, probe, require_ffmpeg, run_args, safe_path
-from ovavel.curation.layout import DataDir
 from ovavel.curation.manifest import build_manifest, quality_path, read_manifest, read_quality
 from ovavel.curation.normalise import CLIP_SECONDS, DURATION_TOLERANCE, sha256_of
+from ovavel.layout import DataDir
 from ovavel.tables import append_jsonl
 
 _MAX_VOLUME = re.compile(r"max_volume:\s*(-?[\d.]+|-inf) dB")

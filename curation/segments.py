@@ -27,12 +27,11 @@ from tqdm import tqdm
 
 from ovavel import SEGMENTS_PER_CLIP
 from ovavel.curation.ffmpeg_tools import FFmpegError, probe_json, require_ffmpeg, run_args, safe_path
-from ovavel.curation.layout import DataDir
 from ovavel.curation.ledger import Ledger, LedgerEntry
 from ovavel.curation.manifest import usable_clips
+from ovavel.layout import AUDIO_FILE, SEGMENT_FILES, DataDir, frame_file
 
 AUDIO_RATE = 16000
-SEGMENT_FILES = [f"frame_{k}.jpg" for k in range(SEGMENTS_PER_CLIP)] + ["audio.wav"]
 
 
 @dataclass(frozen=True)
@@ -87,9 +86,9 @@ def extract_segments(clip: str | os.PathLike, out_dir: str | os.PathLike, opts: 
             "-threads", str(opts.threads), safe_path(out_dir / "frame_%d.jpg"),
             # output 2: 16 kHz mono WAV
             "-map", "0:a:0", *audio_filter, "-ac", "1", "-ar", str(AUDIO_RATE), "-c:a", "pcm_s16le",
-            "-t", str(seconds), safe_path(out_dir / "audio.wav")]
+            "-t", str(seconds), safe_path(out_dir / AUDIO_FILE)]
     run_args(args)
-    expected = [f"frame_{k}.jpg" for k in range(seconds)] + ["audio.wav"]
+    expected = [frame_file(k) for k in range(seconds)] + [AUDIO_FILE]
     missing = [f for f in expected if not (out_dir / f).is_file()]
     if missing:
         raise FFmpegError(f"ffmpeg wrote no {', '.join(missing)} (the clip may be shorter than {seconds} s)")
@@ -104,7 +103,7 @@ def segments_problem(folder: Path, seconds: int = SEGMENTS_PER_CLIP) -> str:
     from PIL import Image
 
     try:
-        with wave.open(str(folder / "audio.wav"), "rb") as w:
+        with wave.open(str(folder / AUDIO_FILE), "rb") as w:
             rate, channels, n = w.getframerate(), w.getnchannels(), w.getnframes()
             present = len(w.readframes(n)) // (w.getsampwidth() * channels)
     except (OSError, EOFError, wave.Error) as e:
@@ -115,10 +114,10 @@ def segments_problem(folder: Path, seconds: int = SEGMENTS_PER_CLIP) -> str:
         return f"audio.wav holds {present / AUDIO_RATE:.2f} s of samples, expected {seconds} s"
     for k in range(seconds):
         try:
-            with Image.open(folder / f"frame_{k}.jpg") as im:
+            with Image.open(folder / frame_file(k)) as im:
                 im.load()
         except (OSError, ValueError) as e:
-            return f"frame_{k}.jpg does not decode ({e})"
+            return f"{frame_file(k)} does not decode ({e})"
     return ""
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ovavel.curation.layout import DataDir
 from ovavel.curation.ledger import Ledger
 from ovavel.curation.vggsound_index import read_index
+from ovavel.layout import DataDir
 
 
 @dataclass

@@ -16,7 +16,7 @@ from ovavel.catalog import ClassCatalog
 from ovavel.errors import InputError, OvavelError
 from ovavel.metrics.core import METRIC_KEYS, VideoScores, summarise, video_scores
 from ovavel.formats import read_labels, read_split
-from ovavel.metrics.inputs import read_predictions
+from ovavel.formats import read_predictions
 from ovavel.tables import atomic_write_text, write_csv, write_json
 
 PROTOCOLS = ("mean", "official-batched")

@@ -367,7 +367,7 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, random_i
 @locks_folders("out")
 def llm_query_cmd(data, split, classes, endpoint, model_name, api_key_env, out, no_progress):
     """Ask an audio-visual LLM the paper's prompt about each clip (resumable per clip)."""
-    from ovavel.curation.layout import DataDir
+    from ovavel.layout import DataDir
     from ovavel.curation.manifest import usable_clips
     from ovavel.formats import read_split
     from ovavel.models.llm import QueryOptions, query_clips

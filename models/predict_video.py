@@ -21,6 +21,7 @@ from ovavel import BACKGROUND
 from ovavel.curation.ffmpeg_tools import FFmpegError, probe, require_ffmpeg
 from ovavel.curation.segments import extract_segments
 from ovavel.errors import OvavelError
+from ovavel.layout import AUDIO_FILE, frame_file
 from ovavel.models.features import BACKGROUND_TEXT, Encoder, FeatureOptions
 from ovavel.models.preprocess import audio_segments, image_segments
 from ovavel.models.training_free import cosine
@@ -48,12 +49,12 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
     with tempfile.TemporaryDirectory() as tmp:
         try:
             extract_segments(video, tmp, seconds=seconds, verify=False)
-            images = image_segments([Path(tmp) / f"frame_{k}.jpg" for k in range(seconds)])
+            images = image_segments([Path(tmp) / frame_file(k) for k in range(seconds)])
         except (FFmpegError, OSError) as e:
             raise OvavelError(f"{video}: the video could not be cut into seconds (damaged or truncated?): "
                               f"{getattr(e, 'message', e)}") from None
-        audio_s = wav_seconds(Path(tmp) / "audio.wav")
-        audio = audio_segments(Path(tmp) / "audio.wav", seconds)  # zero-pads a short track
+        audio_s = wav_seconds(Path(tmp) / AUDIO_FILE)
+        audio = audio_segments(Path(tmp) / AUDIO_FILE, seconds)  # zero-pads a short track
     notes = []
     if audio_s < seconds - 0.05:
         notes.append(f"the audio covers {audio_s:.1f} s of the {seconds} s; the rest is padded with silence "

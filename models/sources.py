@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovavel import SEGMENTS_PER_CLIP
-from ovavel.curation.layout import DataDir
 from ovavel.curation.manifest import usable_clips
 from ovavel.curation.segments import is_complete
 from ovavel.errors import OvavelError
 from ovavel.formats import read_split
+from ovavel.layout import AUDIO_FILE, DataDir, frame_file
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
@@ -36,7 +36,7 @@ def from_data_dir(data_dir: str | os.PathLike, split: str | None = None) -> tupl
         if not is_complete(seg):
             missing.append(cid)
             continue
-        inputs.append(ClipInput(cid, seg / "audio.wav", tuple(seg / f"frame_{k}.jpg" for k in range(SEGMENTS_PER_CLIP))))
+        inputs.append(ClipInput(cid, seg / AUDIO_FILE, tuple(seg / frame_file(k) for k in range(SEGMENTS_PER_CLIP))))
     return inputs, missing
 
 

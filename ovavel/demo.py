@@ -28,10 +28,10 @@ from ovavel.annotation.ls_client import connect
 from ovavel.annotation.scripted import answer_round, ensure_accounts
 from ovavel.annotation.state import AnnotationState
 from ovavel.catalog import load_catalog
-from ovavel.curation.layout import DataDir
 from ovavel.curation.status import data_status, format_status
 from ovavel.curation.synthetic import make_test_video
 from ovavel.formats import read_labels, read_split
+from ovavel.layout import DataDir
 from ovavel.media_server import MediaServer
 from ovavel.metrics.report import markdown_table
 from ovavel.tables import atomic_write_text, read_csv

@@ -14,10 +14,10 @@ import shutil
 from pathlib import Path
 
 from ovavel.catalog import ClassCatalog
-from ovavel.curation.layout import DataDir
-from ovavel.curation.segments import SEGMENT_FILES, is_complete
+from ovavel.curation.segments import is_complete
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES, read_labels, read_split
+from ovavel.layout import AUDIO_FILE, SEGMENT_FILES, DataDir
 from ovavel.tables import atomic_write_text, write_csv
 
 BACKGROUND_TEXT = "other"
@@ -72,7 +72,7 @@ def _export_media(data: DataDir, clip_id: str, root: Path, cls: str) -> bool:
     video = root / "video" / cls / clip_id
     audio.parent.mkdir(parents=True, exist_ok=True)
     video.mkdir(parents=True, exist_ok=True)
-    _place(seg / "audio.wav", audio)
+    _place(seg / AUDIO_FILE, audio)
     for name in SEGMENT_FILES[:-1]:
         _place(seg / name, video / name)
     return True

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ovavel.curation.layout import DataDir
 from ovavel.curation.synthetic import make_test_video
+from ovavel.layout import DataDir
 from ovavel.tables import write_csv
 
 

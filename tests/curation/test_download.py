@@ -8,10 +8,10 @@ import pytest
 
 from ovavel.curation.download import DownloadOptions, RateGate, download_clips
 from ovavel.curation.ffmpeg_tools import probe
-from ovavel.curation.layout import DataDir
-from ovavel.curation.quality import check_clips
 from ovavel.curation.ledger import Ledger
+from ovavel.curation.quality import check_clips
 from ovavel.curation.vggsound_index import read_index, write_index
+from ovavel.layout import DataDir
 from ovavel.media_server import MediaServer
 from ovavel.tables import read_csv
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from ovavel.cli import app
 from ovavel.curation.download import DownloadOptions, download_clips
-from ovavel.curation.layout import DataDir
 from ovavel.curation.segments import SegmentOptions, extract_segments, middle_frame_indices, segment_clips
 from ovavel.curation.vggsound_index import write_index
+from ovavel.layout import DataDir
 from ovavel.tables import read_csv
 
 from .conftest import LONG, STEREO, row

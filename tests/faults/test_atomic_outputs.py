@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import load_catalog

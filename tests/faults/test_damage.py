@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from ovavel.cli import app
 from ovavel.curation.download import DownloadOptions, download_clips
-from ovavel.curation.layout import DataDir
 from ovavel.curation.manifest import read_manifest
 from ovavel.curation.normalise import sha256_of
 from ovavel.curation.quality import file_problem
 from ovavel.curation.vggsound_index import write_index
+from ovavel.layout import DataDir
 from ovavel.media_server import MediaServer
 
 from ..curation.conftest import DASH, LONG, media_root, row  # noqa: F401  (fixture)

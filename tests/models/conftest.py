@@ -7,10 +7,10 @@ import warnings
 import pytest
 
 from ovavel.curation.download import DownloadOptions, download_clips
-from ovavel.curation.layout import DataDir
 from ovavel.curation.segments import segment_clips
 from ovavel.curation.vggsound_index import IndexRow, write_index
 from ovavel.formats import Label, SplitRow, write_labels, write_split
+from ovavel.layout import DataDir
 from ovavel.media_server import MediaServer
 
 from ..curation.conftest import DASH, LONG, media_root  # noqa: F401  (fixture)

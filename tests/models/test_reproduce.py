@@ -19,7 +19,6 @@ from ovavel.models.reproduce import ROWS, published
 from ovavel.models.synthetic import planted_features
 from ovavel.models.training_free import predict_training_free
 
-from ..conftest import shared_root
 
 CATALOG = load_catalog()
 

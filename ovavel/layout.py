@@ -1,10 +1,23 @@
-"""Paths inside one benchmark data folder DIR (DESIGN.md)."""
+"""Paths inside one benchmark data folder DIR (DESIGN.md), shared by every stage: curation writes
+the clips and segments, annotation, splits and the models read them."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from ovavel import SEGMENTS_PER_CLIP
+
+AUDIO_FILE = "audio.wav"  # 16 kHz mono, the whole clip, in DIR/segments/{clip_id}/
+
+
+def frame_file(k: int) -> str:
+    """The middle frame of second k (t = k + 0.5 s) in DIR/segments/{clip_id}/."""
+    return f"frame_{k}.jpg"
+
+
+SEGMENT_FILES = [frame_file(k) for k in range(SEGMENTS_PER_CLIP)] + [AUDIO_FILE]
 
 
 @dataclass(frozen=True)
