@@ -5,7 +5,6 @@ holder (or queues with --wait); a killed holder never leaves a stale lock; separ
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -108,4 +107,4 @@ def test_two_downloads_into_one_folder(tmp_path, media_root):  # noqa: F811
         ledger = [json.loads(line) for line in (tmp_path / folder / "ledger.jsonl").read_text().splitlines()]
         assert {r["clip_id"] for r in ledger if r["status"] == "ok"} == {r.clip_id for r in rows}
         assert not [r for r in ledger if r["status"] != "ok"]
-    assert not os.path.exists(tmp_path / "data" / "clips" / ".part")
+    assert not list((tmp_path / "data" / "clips").glob("*.part"))  # no half-written clip left behind
