@@ -14,11 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[models,annotation,dev]'
 	touch $@
 
-ffmpeg:
-	@bash scripts/ensure_ffmpeg.sh
+ffmpeg:  # ffprobe comes in the same package
+	@bash scripts/ensure_tool.sh ffprobe ffmpeg required
+	@bash scripts/ensure_tool.sh ffmpeg ffmpeg required
 
-chromium:
-	@bash scripts/ensure_chromium.sh
+chromium:  # for the browser tests of the annotation pages
+	@bash scripts/ensure_tool.sh chromium chromium optional
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -89,7 +89,8 @@ def read_state(annotation_dir: Path) -> ServerState | None:
 
 
 def port_is_free(port: int, host: str = LOOPBACK) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # "::" serves IPv6 (and v4) clients
+    with socket.socket(family, socket.SOCK_STREAM) as s:
         # As a server binds: connections of an earlier server left in TIME_WAIT do not count.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
