@@ -8,9 +8,15 @@ Every step goes through the page; nothing is posted through the API.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ovavel.annotation.config import FPS
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # playwright is a dev dependency; only its users import this module's pages
+    PlaywrightTimeout = TimeoutError
 
 VIDEO_READY = "(() => { const v = document.querySelector('video'); return v !== null && v.readyState >= 2; })()"
 
@@ -91,14 +97,25 @@ class AnnotatorPage:
         self.page.mouse.up()
         self.keys += 2
 
-    def click_seek(self, second: float) -> float:
+    def click_seek(self, second: float, timeout_s: float = 20.0) -> float:
         """Click the audio waveform at `second` (it is synced with the video) and return the
-        video's time after the click."""
+        video's time after the click. The waveform ignores clicks until its audio is decoded, so,
+        as a person would, click again until the video moves (for at most `timeout_s`)."""
         canvas = self.page.locator("canvas#waveform-layer-main")
         box = canvas.bounding_box()
         duration = self.video().duration
-        self.page.mouse.click(box["x"] + box["width"] * second / duration, box["y"] + box["height"] / 2)
-        self.page.wait_for_timeout(300)
+        x, y = box["x"] + box["width"] * second / duration, box["y"] + box["height"] / 2
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.page.mouse.click(x, y)
+            try:
+                self.page.wait_for_function("(() => document.querySelector('video').currentTime > 0)()",
+                                            timeout=1000)
+                break
+            except PlaywrightTimeout:
+                if time.monotonic() > deadline:
+                    break
+        self.page.wait_for_timeout(300)  # let the synced players settle on the new time
         return self.video().current_time
 
     def submit(self) -> None:
