@@ -18,13 +18,14 @@ import numpy as np
 import torch
 
 from ovavel.catalog import load_catalog
-from ovavel.models.features import Encoder, FeatureOptions, candidate_texts
+from ovavel.models.encoders import FeatureOptions, build_encoder
+from ovavel.models.features import candidate_texts
 from ovavel.models.training_free import cosine, decide
 
 
 def encode(opts: FeatureOptions, audio: torch.Tensor, images: torch.Tensor, texts: list[str], batch: int):
-    encoder = Encoder(opts)
-    t_emb = encoder.texts(texts)
+    encoder = build_encoder(opts)
+    t_emb = encoder.texts(texts)["joint"]
     if encoder.device == "cuda":
         torch.cuda.synchronize()
     t0 = time.perf_counter()

@@ -10,6 +10,7 @@ from ovavel.catalog import load_catalog
 from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
 from ovavel.errors import OvavelError
 from ovavel.metrics.report import markdown_table
+from ovavel.models.encoders import encoder_names
 from ovavel.models.training_free import POSTPROCESS
 
 
@@ -18,11 +19,22 @@ def baseline():
     pass
 
 
+def _encoder_help() -> str:
+    from ovavel.models.encoders import load_encoders
+
+    return "A registered encoder: " + "; ".join(f"{s.name} ({s.summary})" for s in load_encoders().values()) + "."
+
+
 _encoder = [
-    click.option("--encoder", type=click.Choice(["imagebind-huge", "imagebind-tiny"]), default="imagebind-huge",
-                 show_default=True),
+    click.option("--encoder", type=click.Choice(encoder_names()), default="imagebind-huge", show_default=True,
+                 help=_encoder_help()),
     click.option("--checkpoint", type=click.Path(dir_okay=False),
                  help="ImageBind-Huge weights (default: $OVAVEL_IMAGEBIND_CHECKPOINT or a cached download)."),
+    click.option("--clip-model", metavar="DIR|NAME",
+                 help="clip-clap: the CLIP model, a save_pretrained folder or a cached hub name (default: "
+                      "$OVAVEL_CLIP_MODEL or openai/clip-vit-large-patch14)."),
+    click.option("--clap-model", metavar="DIR|NAME",
+                 help="clip-clap: the CLAP model (default: $OVAVEL_CLAP_MODEL or laion/clap-htsat-unfused)."),
     click.option("--random-init", is_flag=True, help="Random weights (tests, demos, timing): outputs say so."),
     click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
 ]
@@ -38,6 +50,8 @@ def encoder_options(fn):
     "baseline features --data data/ovave --out feats/ovave --split splits/v1/test.csv --checkpoint imagebind_huge.pth",
     "baseline features --official-root OV-AVEBench/ --split splits/official/test.csv --out feats/official",
     "baseline features --data data/demo --out feats/demo --encoder imagebind-tiny --random-init",
+    "baseline features --data data/ovave --out feats/clipclap --encoder clip-clap --clip-model models/clip "
+    "--clap-model models/clap",
     "torchrun --nproc_per_node 4 -m ovavel baseline features --data data/ovave --out feats/ovave"))
 @click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder DIR (its usable clips' segments).")
 @click.option("--official-root", type=click.Path(file_okay=False, exists=True), help="The official release layout instead.")
@@ -55,16 +69,18 @@ def encoder_options(fn):
                    "measures how often it changes a decision).")
 @click.option("--no-progress", is_flag=True)
 @locks_folders("out")
-def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, random_init, device, batch_size,
-                 num_workers, seed, part_size, precision, no_progress):
-    """Audio and visual embeddings [10, D] per clip, and text embeddings of every class name."""
+def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, clip_model, clap_model, random_init,
+                 device, batch_size, num_workers, seed, part_size, precision, no_progress):
+    """Audio and visual embeddings [10, D] per clip, and text embeddings of every class name (one table per
+    text space), by any registered encoder."""
     from ovavel.models.features import FeatureOptions, extract_features
     from ovavel.models.sources import from_data_dir, from_official_root
 
     if bool(data) == bool(official_root):
         raise OvavelError("pass exactly one of --data DIR and --official-root ROOT")
     clips, missing = from_data_dir(data, split) if data else from_official_root(official_root, split)
-    opts = FeatureOptions(encoder, checkpoint, random_init, device, batch_size, num_workers, seed, precision=precision)
+    opts = FeatureOptions(encoder, checkpoint, random_init, device, batch_size, num_workers, seed, precision=precision,
+                          clip_model=clip_model, clap_model=clap_model)
     if random_init:
         click.echo("RANDOM WEIGHTS: the features made now carry no meaning (tests, demos, timing only)", err=True)
     s = extract_features(clips, out, load_catalog(classes), opts, missing, progress=not no_progress,
@@ -335,13 +351,15 @@ def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels
 @click.option("--head", "head_run", type=click.Path(file_okay=False, exists=True), help="A fine-tuned run.")
 @encoder_options
 @click.option("--out", required=True, type=click.Path(file_okay=False))
-def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, random_init, device, out):
+def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, clip_model, clap_model, random_init, device,
+                      out):
     """Per-second open-vocabulary events in any video: timeline printed, JSON and PNG written."""
     from ovavel.models.features import FeatureOptions
     from ovavel.models.predict_video import format_timeline, predict_video
 
     result = predict_video(video, parse_class_names(class_list), out,
-                           FeatureOptions(encoder, checkpoint, random_init, device), head_run)
+                           FeatureOptions(encoder, checkpoint, random_init, device, clip_model=clip_model,
+                                          clap_model=clap_model), head_run)
     if random_init:
         click.echo("RANDOM WEIGHTS: this timeline means nothing", err=True)
     for note in result["notes"]:

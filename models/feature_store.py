@@ -1,10 +1,14 @@
 """The feature store: a folder FEATS holding, per clip id, audio and visual embeddings [10, D]
 (ImageBind's own postprocessed outputs) and the text embeddings of every candidate name.
 
-Layout: meta.json (encoder, dim, texts, random weights or not), texts.npy [T, D], and the clip
-embeddings in features.npz (clip_ids, audio, visual) plus, while a run is going, part files
+Layout: meta.json (encoder, its space, dim, texts, random weights or not), the text embeddings,
+and the clip embeddings in features.npz (clip_ids, audio, visual) plus, while a run is going, part files
 parts/part-r{rank}-{n}.npz, each written to a dot-name and renamed, so a killed run leaves a
-valid store and a rerun skips every clip already in it. `compact` folds the parts into
+valid store and a rerun skips every clip already in it.
+
+Text embeddings: texts.npy [T, D] for an encoder with one joint space (ImageBind); for one whose
+audio and frames come from separate models with their own text encoders (CLIP & CLAP),
+texts-audio.npy [T, D_a] and texts-visual.npy [T, D_v], rows in the order of meta.json's texts. `compact` folds the parts into
 features.npz; `load` reads everything in one call.
 """
 
@@ -28,8 +32,24 @@ class Features:
     audio: np.ndarray  # [N, 10, D]
     visual: np.ndarray  # [N, 10, D]
     texts: list[str]
-    text_emb: np.ndarray  # [T, D]
+    text_emb: np.ndarray  # [T, D]: the joint space, or the audio model's text space
     meta: dict
+    visual_text_emb: np.ndarray | None = None  # [T, D_v]: the visual model's text space (separate spaces only)
+
+    @property
+    def separate(self) -> bool:
+        return self.visual_text_emb is not None
+
+    def text_table(self, names: list[str], modality: str = "audio") -> np.ndarray:
+        """The rows of `names` in the text space that `modality` ("audio" or "visual") is compared in."""
+        table = self.visual_text_emb if modality == "visual" and self.separate else self.text_emb
+        return table[[self.text_index(n) for n in names]]
+
+    def require_joint(self, what: str) -> None:
+        if self.separate:
+            raise OvavelError(f"{what} needs features in one joint audio-visual-text space (e.g. --encoder "
+                              f"imagebind-huge); this store's encoder {self.meta.get('encoder')!r} has separate "
+                              "audio and visual text spaces")
 
     def index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.clip_ids)}
@@ -48,7 +68,8 @@ class Features:
             raise OvavelError(f"the feature store lacks {len(missing)} clip(s) of {source}, first {missing[0]!r}; "
                               "run `baseline features` for them")
         idx = np.array([pos[c] for c in ids], dtype=np.int64)
-        return Features(list(ids), self.audio[idx], self.visual[idx], self.texts, self.text_emb, self.meta)
+        return Features(list(ids), self.audio[idx], self.visual[idx], self.texts, self.text_emb, self.meta,
+                        self.visual_text_emb)
 
 
 class FeatureStore:
@@ -89,8 +110,13 @@ class FeatureStore:
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
             raise self._damaged(path, e) from None
 
-    def init(self, meta: dict, texts: list[str], text_emb: np.ndarray) -> None:
-        """Create the store, or check that an existing one was made the same way."""
+    def init(self, meta: dict, texts: list[str], tables: dict[str, np.ndarray] | np.ndarray) -> None:
+        """Create the store, or check that an existing one was made the same way. `tables`:
+        {"joint": [T, D]} (or the array itself) or {"audio": [T, D_a], "visual": [T, D_v]}."""
+        if isinstance(tables, np.ndarray):
+            tables = {"joint": tables}
+        if set(tables) not in ({"joint"}, {"audio", "visual"}):
+            raise ValueError(f"Expected text tables 'joint' or 'audio' + 'visual', but got {sorted(tables)}")
         if self.exists():
             old = self.meta()
             for key in ("encoder", "random_init", "dim", "checkpoint_sha256"):
@@ -99,14 +125,21 @@ class FeatureStore:
                                       "use another --out")
             if old["texts"] != texts:
                 # New names (e.g. another --classes): keep the store's clips, extend its texts.
-                known = dict(zip(old["texts"], self._read(self.root / "texts.npy")["array"]))
-                known.update(zip(texts, text_emb))
+                merged = {}
+                for space, emb in tables.items():
+                    known = dict(zip(old["texts"], self._read(self._text_file(space))["array"]))
+                    known.update(zip(texts, emb))
+                    merged[space] = np.stack([known[t] for t in known])
                 texts = list(known)
-                text_emb = np.stack([known[t] for t in texts])
+                tables = merged
         self.root.mkdir(parents=True, exist_ok=True)
         self.parts.mkdir(exist_ok=True)
-        _save_npy(self.root / "texts.npy", text_emb.astype(np.float32))
+        for space, emb in tables.items():
+            _save_npy(self._text_file(space), emb.astype(np.float32))
         atomic_write_text(self.meta_path, json.dumps({**meta, "texts": texts}, indent=2) + "\n")
+
+    def _text_file(self, space: str) -> Path:
+        return self.root / ("texts.npy" if space == "joint" else f"texts-{space}.npy")
 
     def done_ids(self) -> set[str]:
         ids: set[str] = set()
@@ -133,26 +166,32 @@ class FeatureStore:
         ids, audio, visual = [], [], []
         for path in self._files():
             z = self._read(path)
-            if z["audio"].shape[1:] != (10, meta["dim"]) or z["visual"].shape != z["audio"].shape \
-                    or len(z["clip_ids"]) != len(z["audio"]):
-                raise self._damaged(path, ValueError(f"expected audio and visual [N, 10, {meta['dim']}] for N clip "
-                                                     f"ids, but got {z['audio'].shape} and {z['visual'].shape} for "
-                                                     f"{len(z['clip_ids'])}"))
+            vdim = meta.get("visual_dim", meta["dim"])
+            if z["audio"].shape[1:] != (10, meta["dim"]) or z["visual"].shape[1:] != (10, vdim) \
+                    or len(z["clip_ids"]) != len(z["audio"]) or len(z["visual"]) != len(z["audio"]):
+                raise self._damaged(path, ValueError(f"expected audio [N, 10, {meta['dim']}] and visual [N, 10, {vdim}] "
+                                                     f"for N clip ids, but got {z['audio'].shape} and "
+                                                     f"{z['visual'].shape} for {len(z['clip_ids'])}"))
             ids += z["clip_ids"].tolist()
             audio.append(z["audio"])
             visual.append(z["visual"])
-        dim = meta["dim"]
-        texts = self._read(self.root / "texts.npy")["array"]
-        if texts.shape != (len(meta["texts"]), dim):
-            raise self._damaged(self.root / "texts.npy", ValueError(
-                f"expected [{len(meta['texts'])}, {dim}] text embeddings, but got {texts.shape}"))
+        dim, vdim = meta["dim"], meta.get("visual_dim", meta["dim"])
+        separate = self._text_file("audio").exists()
+        tables = {}
+        for space, d in ((("audio", dim), ("visual", vdim)) if separate else (("joint", dim),)):
+            path = self._text_file(space)
+            tables[space] = self._read(path)["array"]
+            if tables[space].shape != (len(meta["texts"]), d):
+                raise self._damaged(path, ValueError(
+                    f"expected [{len(meta['texts'])}, {d}] text embeddings, but got {tables[space].shape}"))
         seen: dict[str, int] = {}
         for i, c in enumerate(ids):  # a clip redone after a crash: the later copy wins
             seen[c] = i
         keep = sorted(seen.values())
         a = np.concatenate(audio) if audio else np.zeros((0, 10, dim), np.float32)
-        v = np.concatenate(visual) if visual else np.zeros((0, 10, dim), np.float32)
-        return Features([ids[i] for i in keep], a[keep], v[keep], meta["texts"], texts, meta)
+        v = np.concatenate(visual) if visual else np.zeros((0, 10, vdim), np.float32)
+        return Features([ids[i] for i in keep], a[keep], v[keep], meta["texts"], tables.get("joint", tables.get("audio")),
+                        meta, tables.get("visual"))
 
     def _files(self) -> list[Path]:
         files = [self.root / "features.npz"] if (self.root / "features.npz").exists() else []

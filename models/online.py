@@ -15,14 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 from ovavel.errors import OvavelError
-from ovavel.models.features import ClipDataset, Encoder, FeatureOptions, _collate
+from ovavel.models.encoders import FeatureOptions, build_encoder
+from ovavel.models.features import ClipDataset, _collate
 from ovavel.models.sources import ClipInput
 
 
 class OnlineEncoder:
     def __init__(self, clips: list[ClipInput], opts: FeatureOptions):
         self.clips = {c.clip_id: c for c in clips}
-        self.encoder = Encoder(opts)
+        self.encoder = build_encoder(opts)
 
     def check(self, clip_ids: list[str]) -> None:
         missing = [c for c in clip_ids if c not in self.clips]
@@ -32,13 +33,13 @@ class OnlineEncoder:
 
     def __call__(self, clip_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Audio and visual embeddings [B, 10, D] of these clips, encoder in training mode."""
-        dataset = ClipDataset([self.clips[c] for c in clip_ids])
+        dataset = ClipDataset([self.clips[c] for c in clip_ids], self.encoder.inputs)
         _, audio, images, failures = _collate([dataset[i] for i in range(len(dataset))])
         if failures:
             raise OvavelError(f"--online-encoder: the segments of clip {failures[0][0]!r} do not read "
                               f"({failures[0][1]}): run `curate segments --force` for it")
-        self.encoder.model.train()  # drop-path active, as model.train() in the released script
+        self.encoder.train_mode(True)  # drop-path active, as model.train() in the released script
         try:
             return self.encoder.segments(audio, images)  # frozen: under inference mode, no gradients
         finally:
-            self.encoder.model.eval()
+            self.encoder.train_mode(False)

@@ -22,8 +22,8 @@ from ovavel.curation.ffmpeg_tools import FFmpegError, probe, require_ffmpeg
 from ovavel.curation.segments import extract_segments
 from ovavel.errors import OvavelError
 from ovavel.layout import AUDIO_FILE, frame_file
-from ovavel.models.features import BACKGROUND_TEXT, Encoder, FeatureOptions
-from ovavel.models.preprocess import audio_segments, image_segments
+from ovavel.models.encoders import AUDIO, JOINT, VISUAL, FeatureOptions, build_encoder
+from ovavel.models.features import BACKGROUND_TEXT
 from ovavel.models.training_free import cosine
 from ovavel.tables import atomic_write_text
 
@@ -44,23 +44,24 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
     seconds = int(math.floor(info.duration or 0))
     if seconds < 1:
         raise OvavelError(f"{video}: shorter than one second")
-    encoder = Encoder(opts)
+    encoder = build_encoder(opts)
     texts = list(class_names) + [BACKGROUND_TEXT]
     with tempfile.TemporaryDirectory() as tmp:
         try:
             extract_segments(video, tmp, seconds=seconds, verify=False)
-            images = image_segments([Path(tmp) / frame_file(k) for k in range(seconds)])
+            frames = [Path(tmp) / frame_file(k) for k in range(seconds)]
+            audio, images = encoder.inputs(Path(tmp) / AUDIO_FILE, frames)  # zero-pads a short track
         except (FFmpegError, OSError) as e:
             raise OvavelError(f"{video}: the video could not be cut into seconds (damaged or truncated?): "
                               f"{getattr(e, 'message', e)}") from None
         audio_s = wav_seconds(Path(tmp) / AUDIO_FILE)
-        audio = audio_segments(Path(tmp) / AUDIO_FILE, seconds)  # zero-pads a short track
     notes = []
     if audio_s < seconds - 0.05:
         notes.append(f"the audio covers {audio_s:.1f} s of the {seconds} s; the rest is padded with silence "
                      "(those seconds cannot hold an audio-visual event)")
-    a_emb, v_emb = _encode(encoder, audio, images)
-    t_emb = encoder.texts(texts)
+    a_emb, v_emb = (x[0] for x in encoder.segments(audio[None], images[None]))  # all seconds in one pass
+    tables = encoder.texts(texts)
+    t_audio, t_visual = tables.get(AUDIO, tables.get(JOINT)), tables.get(VISUAL, tables.get(JOINT))
     if head_run:
         from ovavel.models.train import load_head
 
@@ -68,7 +69,7 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
         with torch.inference_mode():
             ha, hv = head(torch.from_numpy(a_emb[None]).to(encoder.device), torch.from_numpy(v_emb[None]).to(encoder.device))
         a_emb, v_emb = ha[0].cpu().numpy(), hv[0].cpu().numpy()
-    a_idx, v_idx = cosine(a_emb, t_emb).argmax(-1), cosine(v_emb, t_emb).argmax(-1)
+    a_idx, v_idx = cosine(a_emb, t_audio).argmax(-1), cosine(v_emb, t_visual).argmax(-1)
     n = len(class_names)
     name = lambda i: class_names[i] if i < n else BACKGROUND  # noqa: E731
     timeline = [{"second": k, "audio": name(a), "visual": name(v), "audio_visual": name(a) if a == v and a < n else BACKGROUND}
@@ -85,12 +86,6 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
 def wav_seconds(path: Path) -> float:
     with wave.open(str(path), "rb") as w:
         return w.getnframes() / w.getframerate()
-
-
-def _encode(encoder: Encoder, audio, images) -> tuple[np.ndarray, np.ndarray]:
-    """Any number of seconds: one forward pass over all of them."""
-    out = encoder._run({encoder.modality.AUDIO: audio.to(encoder.device), encoder.modality.VISION: images.to(encoder.device)})
-    return out[encoder.modality.AUDIO], out[encoder.modality.VISION]
 
 
 def format_timeline(timeline: list[dict]) -> str:

@@ -26,15 +26,20 @@ CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 def read_wav(path: str | os.PathLike, seconds: int = SEGMENTS_PER_CLIP):
     """Channel 0 at 16 kHz, cut or zero-padded to `seconds` (a float32 torch tensor)."""
+    return read_wav_at(path, SAMPLE_RATE, seconds)
+
+
+def read_wav_at(path: str | os.PathLike, sample_rate: int, seconds: int = SEGMENTS_PER_CLIP):
+    """Channel 0 at `sample_rate` (resampled if needed), cut or zero-padded to `seconds`."""
     import soundfile
     import torch
     import torchaudio
 
     samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     wave = torch.from_numpy(np.ascontiguousarray(samples[:, 0]))
-    if rate != SAMPLE_RATE:
-        wave = torchaudio.functional.resample(wave, rate, SAMPLE_RATE)
-    n = seconds * SAMPLE_RATE
+    if rate != sample_rate:
+        wave = torchaudio.functional.resample(wave, rate, sample_rate)
+    n = seconds * sample_rate
     if wave.numel() < n:
         wave = torch.nn.functional.pad(wave, (0, n - wave.numel()))
     return wave[:n]

@@ -193,6 +193,7 @@ def prepare_inputs(features: Features, train_rows: list[SplitRow], select_rows: 
                    labels: dict[str, Label], catalog: ClassCatalog, s: TrainSettings) -> TrainInputs:
     """Training texts are the seen classes of the training split (plus the background text);
     selection and evaluation use every catalog class."""
+    features.require_joint("a trained head")
     unseen_in_train = sorted({r.cls for r in train_rows if catalog.get(r.cls).split == "unseen"})
     if unseen_in_train:
         raise OvavelError(f"the training split holds unseen class {unseen_in_train[0]!r}")
@@ -313,6 +314,7 @@ def predict_with_run(run_dir: str | os.PathLike, features: Features, class_names
     from ovavel.models.features import resolve_device
 
     device = resolve_device(device)
+    features.require_joint("a trained head")
     head, settings = load_head(run_dir, device)
     bg_text = background_text or settings["background_text"]
     texts = candidates(class_names, bg_text)

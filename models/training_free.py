@@ -1,5 +1,7 @@
 """The training-free baseline: a segment is an event of class c when both its audio and its frame
-are closest (cosine) to c's text among the candidates; otherwise background.
+are closest (cosine) to c's text among the candidates; otherwise background. With separate text
+spaces (CLIP & CLAP) the audio is compared with the audio model's texts and the frame with the
+image model's, the rest alike (the paper's Appendix D).
 
 Candidates: the class names plus a background text ("other" by default, as the paper; or
 "background"; or none, when disagreement alone means background). Ties go to the first
@@ -65,7 +67,8 @@ def decide(audio_sim: np.ndarray, visual_sim: np.ndarray, n_classes: int, postpr
 def predict_training_free(features: Features, class_names: list[str], background_text: str = "other",
                           postprocess: str = "paper") -> dict[str, list[str]]:
     names = candidates(class_names, background_text, postprocess)
-    t = features.text_emb[[features.text_index(n) for n in names]]
-    rows = decide(cosine(features.audio, t), cosine(features.visual, t), len(class_names), postprocess)
+    # One text table (ImageBind), or each modality against its own model's texts (CLIP & CLAP).
+    t_audio, t_visual = features.text_table(names, "audio"), features.text_table(names, "visual")
+    rows = decide(cosine(features.audio, t_audio), cosine(features.visual, t_visual), len(class_names), postprocess)
     labels = np.array(list(class_names) + [BACKGROUND, UNASSIGNED], dtype=object)
     return {cid: labels[r].tolist() for cid, r in zip(features.clip_ids, rows)}
