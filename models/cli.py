@@ -220,6 +220,7 @@ def _head_options(fn):
     "--labels splits/official/labels.csv --out runs/paper",
     "baseline train ... --recipe released --test splits/official/test.csv --out runs/released",
     "baseline train ... --head transformer --share-temporal --out runs/shared8m",
+    "baseline train ... --method psp --out runs/psp",
     "baseline train ... --resume --out runs/paper"))
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--train", "train_split", required=True, type=click.Path(dir_okay=False, exists=True))
@@ -259,7 +260,8 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
               seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
               residual_dropout, background_text, device, precision, method, online_encoder, segments_data,
               official_root, checkpoint, resume, force, no_progress):
-    """Train the temporal head on the seen classes (frozen ImageBind features)."""
+    """Train the temporal head (or a comparison head: --method ave|psp|cmra|mm-pyramid) on the seen classes
+    (frozen ImageBind features)."""
     from ovavel.formats import read_labels
     from ovavel.models.feature_store import FeatureStore
     from ovavel.models.head import HeadConfig
@@ -272,11 +274,12 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
         trainable = sorted(m.name for m in load_methods().values() if m.trainable)
         raise OvavelError(f"--method {method} is not trained; trainable methods: {', '.join(trainable)}")
     r = RECIPES[recipe]
+    head = dict(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
+                attention="intra+cross" if cross_modal else attention, fusion=fusion, residual_dropout=residual_dropout)
+    head.update(chosen.head)  # a comparison method brings its own head (`--method ave` -> head "ave")
     settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
                              r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
-                             HeadConfig(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
-                                        attention="intra+cross" if cross_modal else attention, fusion=fusion,
-                                        residual_dropout=residual_dropout, **chosen.head), precision, method)
+                             HeadConfig(**head), precision, method)
     if settings.select_on.startswith("test") and not test_split:
         raise OvavelError(f"--select-on {settings.select_on} (the released recipe) needs --test test.csv")
     select = {"val-seen": lambda: split_rows(val_split, seen_only=True), "val": lambda: split_rows(val_split),

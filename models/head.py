@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-HEADS = ("released", "transformer")
+HEADS = ("released", "transformer")  # the temporal layers; ovavel.models.comparison adds the Table 2 heads
 TEMPORAL = ("attention", "linear")
 FUSIONS = ("sqrt", "prob-avg", "fea-avg")
 ATTENTION = ("intra", "cross", "intra+cross")
@@ -39,7 +39,7 @@ ATTENTION = ("intra", "cross", "intra+cross")
 @dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class HeadConfig:
     dim: int = 1024
-    head: Literal["released", "transformer"] = "released"
+    head: Literal["released", "transformer", "ave", "psp", "cmra", "mm-pyramid"] = "released"
     temporal: Literal["attention", "linear"] = "attention"
     layers: int = 1
     share_temporal: bool = False
@@ -50,6 +50,9 @@ class HeadConfig:
     # Dropout on the two residual branches too, as nn.TransformerEncoderLayer has it. Not in the
     # released layer (default 0); on planted features it helps the head generalise (README).
     residual_dropout: float = 0.0
+    # cmra and mm-pyramid: their inner width (d_model; MM-Pyramid's feed-forward too, CMRA's is 8x).
+    # None: the authors' sizes (256 and 512). Smaller widths are for tests and quick CPU runs.
+    width: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -111,7 +114,36 @@ class _TransformerLayer(nn.Module):
         return self.layer(x)
 
 
-class TemporalHead(nn.Module):
+class ScoredHead(nn.Module):
+    """A head maps frozen audio and visual features [B, 10, D] to new ones of the same size; the
+    scores over the candidate texts come from them as `--fusion` says (the released GEN1-3)."""
+
+    fusion: str = "sqrt"
+
+    def scores(self, audio: torch.Tensor, visual: torch.Tensor, texts: torch.Tensor) -> torch.Tensor:
+        """Per-segment scores over the candidate texts [B, 10, T] (logits for cross-entropy)."""
+        a, v = self(audio, visual)
+        t = F.normalize(texts, dim=-1)
+        if self.fusion == "fea-avg":  # GEN3: the mean of the raw features
+            return F.normalize((a + v) / 2, dim=-1) @ t.T
+        ca, cv = F.normalize(a, dim=-1) @ t.T, F.normalize(v, dim=-1) @ t.T
+        if self.fusion == "sqrt":  # GEN1
+            return minmax(torch.sqrt(torch.relu(ca * cv) + 1e-12))
+        return (ca + cv) / 2  # GEN2
+
+
+def build_head(cfg: HeadConfig) -> ScoredHead:
+    """The temporal head, or one of the comparison heads (ovavel.models.comparison) by `cfg.head`."""
+    from ovavel.models.comparison import COMPARISON_HEADS
+
+    if cfg.head in COMPARISON_HEADS:
+        if cfg.fusion not in FUSIONS:
+            raise ValueError(f"Expected `fusion` in {FUSIONS}, but got {cfg.fusion!r}")
+        return COMPARISON_HEADS[cfg.head].from_config(cfg)
+    return TemporalHead(cfg)
+
+
+class TemporalHead(ScoredHead):
     def __init__(self, cfg: HeadConfig):
         super().__init__()
         for name, allowed in (("head", HEADS), ("temporal", TEMPORAL), ("fusion", FUSIONS), ("attention", ATTENTION)):
@@ -120,6 +152,7 @@ class TemporalHead(nn.Module):
         if cfg.layers < 1:
             raise ValueError(f"Expected `layers` >= 1, but got {cfg.layers}")
         self.cfg = cfg
+        self.fusion = cfg.fusion
         self.intra = cfg.modal_attention in ("intra", "intra+cross")
         self.cross = cfg.modal_attention in ("cross", "intra+cross")
         if self.intra:
@@ -143,17 +176,6 @@ class TemporalHead(nn.Module):
                 a, v = la(a, visual), lv(v, audio)
             out_a, out_v = out_a + a, out_v + v
         return out_a, out_v
-
-    def scores(self, audio: torch.Tensor, visual: torch.Tensor, texts: torch.Tensor) -> torch.Tensor:
-        """Per-segment scores over the candidate texts [B, 10, T] (logits for cross-entropy)."""
-        a, v = self(audio, visual)
-        t = F.normalize(texts, dim=-1)
-        if self.cfg.fusion == "fea-avg":  # GEN3: the mean of the raw features
-            return F.normalize((a + v) / 2, dim=-1) @ t.T
-        ca, cv = F.normalize(a, dim=-1) @ t.T, F.normalize(v, dim=-1) @ t.T
-        if self.cfg.fusion == "sqrt":  # GEN1
-            return minmax(torch.sqrt(torch.relu(ca * cv) + 1e-12))
-        return (ca + cv) / 2  # GEN2
 
 
 def minmax(s: torch.Tensor) -> torch.Tensor:

@@ -28,7 +28,7 @@ from ovavel.formats import Label, SplitRow, read_split
 from ovavel.metrics import summarise, video_scores
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.models.feature_store import Features
-from ovavel.models.head import HeadConfig, TemporalHead, count_parameters
+from ovavel.models.head import HeadConfig, build_head, count_parameters
 from ovavel.models.training_free import candidates
 from ovavel.tables import append_jsonl, atomic_write_text, read_jsonl
 
@@ -154,7 +154,7 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
     if online is not None:
         online.check(inputs.train.clip_ids)
     torch.manual_seed(s.seed)
-    head = TemporalHead(s.head).to(device)
+    head = build_head(s.head).to(device)
     optimiser = torch.optim.Adam(head.parameters(), lr=s.lr)
     start_epoch, best = restore(run, head, optimiser, device) if resume else (None, None)
     if start_epoch is None:
@@ -304,7 +304,7 @@ def load_head(run_dir: str | os.PathLike, device: str = "cpu"):
     path = run.root / "best.pt"
     if not path.exists():
         raise OvavelError(f"{run.root} has no best.pt (did its training finish an epoch?)")
-    head = TemporalHead(HeadConfig(**settings["head"]))
+    head = build_head(HeadConfig(**settings["head"]))
     head.load_state_dict(torch.load(path, map_location=device, weights_only=False)["head"])
     return head.to(device).eval(), settings
 

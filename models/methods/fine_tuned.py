@@ -3,16 +3,27 @@ classes over frozen ImageBind features (ovavel.models.head, ovavel.models.train)
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ovavel.errors import OvavelError
 from ovavel.models.methods import Method, PredictContext, register
 
 
-def predict(ctx: PredictContext) -> dict[str, list[str]]:
-    from ovavel.models.train import predict_with_run
+def trained_predict(name: str) -> Callable[[PredictContext], dict[str, list[str]]]:
+    """Predict with a run of `baseline train --method NAME` (the run must be of this method)."""
 
-    if not ctx.run_dir:
-        raise OvavelError("--method fine-tuned needs --run RUN (a folder made by `baseline train`)")
-    return predict_with_run(ctx.run_dir, ctx.features, ctx.class_names, ctx.device, ctx.background_text)
+    def predict(ctx: PredictContext) -> dict[str, list[str]]:
+        from ovavel.models.train import Run, predict_with_run
+
+        if not ctx.run_dir:
+            raise OvavelError(f"--method {name} needs --run RUN (a folder made by `baseline train --method {name}`)")
+        trained = Run(ctx.run_dir).settings().get("method", "fine-tuned")
+        if trained != name:
+            raise OvavelError(f"the run {ctx.run_dir} was trained with --method {trained}, not {name}")
+        return predict_with_run(ctx.run_dir, ctx.features, ctx.class_names, ctx.device, ctx.background_text)
+
+    return predict
 
 
-METHOD = register(Method("fine-tuned", "Fine-tuning (our)", "Fine-tuned ImageBind", predict, trainable=True))
+METHOD = register(Method("fine-tuned", "Fine-tuning (our)", "Fine-tuned ImageBind", trained_predict("fine-tuned"),
+                         trainable=True))

@@ -60,10 +60,10 @@ def test_a_new_method_is_one_module(tmp_path, monkeypatch):
     r = CliRunner().invoke(app, ["baseline", "train", "--method", "all-background", "--features", str(tmp_path / "feats"),
                                  "--train", str(tmp_path / "test.csv"), "--val", str(tmp_path / "test.csv"),
                                  "--labels", str(tmp_path / "labels.csv"), "--out", str(tmp_path / "run")])
-    assert r.exit_code == 1 and "--method all-background is not trained; trainable methods: fine-tuned" in r.output
+    assert r.exit_code == 1 and "--method all-background is not trained; trainable methods: ave, cmra, fine-tuned, mm-pyramid, psp" in r.output
 
 
 def test_an_unknown_method_lists_the_known_ones(tmp_path):
     r = CliRunner().invoke(app, ["baseline", "predict", "--features", str(tmp_path), "--out", str(tmp_path / "p.csv"),
                                  "--method", "nope"])
-    assert r.exit_code == 1 and "--method: expected one of fine-tuned, llm, training-free, but got 'nope'" in r.output
+    assert r.exit_code == 1 and "--method: expected one of ave, clip-clap, cmra, fine-tuned, llm, mm-pyramid, psp, training-free, but got 'nope'" in r.output
