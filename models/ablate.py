@@ -1,5 +1,12 @@
 """`baseline ablate`: train and test each setting of a grid over seeds; mean and spread per setting.
-`train=PATH1,PATH2` in the grid swaps training splits (the smaller training sets of `splits`)."""
+
+Grid keys: any head switch of `baseline train` (head, temporal, layers, attention, fusion, ...),
+`method=NAME` (any trainable registered method: fine-tuned, ave, psp, ...), `background_text`,
+and `train=PATH1,PATH2` to swap training splits (the smaller training sets of `splits`). Each
+run is trained with ovavel.models.train and its test predictions come from the method's own
+predict (the checked path of `baseline eval`: the run's method, text fingerprint and feature size
+are verified), scored with ovavel.metrics.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +16,25 @@ from pathlib import Path
 
 import numpy as np
 
-from ovavel.catalog import load_catalog
+from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import read_labels
 from ovavel.metrics.core import METRIC_KEYS
+from ovavel.metrics.report import score_arrays
 from ovavel.models.feature_store import FeatureStore
-from ovavel.models.features import resolve_device
 from ovavel.models.head import HeadConfig
-from ovavel.models.train import TrainSettings, evaluate_rows, load_head, predict_rows, split_rows, train
-from ovavel.models.training_free import candidates
+from ovavel.models.methods import PredictContext, get_method
+from ovavel.models.train import TrainSettings, split_rows, train
 from ovavel.tables import atomic_write_text, write_csv
 
-HEAD_KEYS = {"head": str, "share_temporal": lambda v: v.lower() in ("1", "true", "yes"), "temporal": str,
-             "layers": int, "cross_modal": lambda v: v.lower() in ("1", "true", "yes"), "fusion": str,
-             "attention": str, "residual_dropout": float}
-OTHER_KEYS = {"background_text": str, "train": str}
+
+def _flag(v: str) -> bool:
+    return v.lower() in ("1", "true", "yes")
+
+
+HEAD_KEYS = {"head": str, "share_temporal": _flag, "temporal": str, "layers": int, "cross_modal": _flag,
+             "fusion": str, "attention": str, "residual_dropout": float, "width": int}
+OTHER_KEYS = {"background_text": str, "train": str, "method": str}
 
 
 def parse_grid(text: str) -> list[dict]:
@@ -34,34 +45,51 @@ def parse_grid(text: str) -> list[dict]:
         if key not in HEAD_KEYS and key not in OTHER_KEYS:
             raise OvavelError(f"--grid: unknown key {key!r}; expected one of {sorted(HEAD_KEYS) + sorted(OTHER_KEYS)}")
         cast = HEAD_KEYS.get(key) or OTHER_KEYS[key]
-        axes.append([(key, cast(v.strip())) for v in values.split(",") if v.strip()])
+        try:
+            axes.append([(key, cast(v.strip())) for v in values.split(",") if v.strip()])
+        except ValueError:
+            raise OvavelError(f"--grid: {key}={values!r} is not a list of {cast.__name__} values") from None
     if not axes:
         raise OvavelError("--grid: expected key=v1,v2;key2=... , e.g. 'fusion=sqrt,prob-avg'")
     return [dict(combo) for combo in itertools.product(*axes)]
 
 
+def setting_name(setting: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in setting.items())
+
+
+def run_setting(setting: dict, seed: int, feats, labels, catalog: ClassCatalog, train_split: str, val_split: str,
+                test, epochs: int, lr: float, device: str, run_dir: Path) -> dict:
+    """Train one setting with one seed and score its test predictions: the summary of all test videos."""
+    method = get_method(setting.get("method", "fine-tuned"))
+    if not method.trainable:
+        raise OvavelError(f"--grid method={method.name}: not a trainable method")
+    head = HeadConfig(**{**{k: v for k, v in setting.items() if k in HEAD_KEYS}, **method.head})
+    s = TrainSettings(epochs=epochs, lr=lr, seed=seed, device=device, method=method.name,
+                      background_text=setting.get("background_text", "other"), head=head)
+    train(feats, split_rows(setting.get("train", train_split)), split_rows(val_split, seen_only=True), labels, catalog,
+          run_dir, s, force=True, progress=False, echo=lambda *_: None)
+    preds = method.predict(PredictContext(test, catalog.names, run_dir=str(run_dir), device=device))
+    ids = test.clip_ids
+    report = score_arrays(ids, [labels[c].cls for c in ids], [labels[c].labels for c in ids], [preds[c] for c in ids],
+                          catalog)
+    return report.summary["total"]
+
+
 def run_grid(settings: list[dict], seeds: list[int], features: str, train_split: str, val_split: str, test_split: str,
-             labels_path: str, classes: str | None, epochs: int, lr: float, device: str, out: str, echo=print) -> str:
+             labels_path: str, catalog: ClassCatalog, epochs: int, lr: float, device: str, out: str,
+             echo=print) -> str:
     feats = FeatureStore(features).load()
     labels = read_labels(labels_path)
-    catalog = load_catalog(classes)
     test = feats.select([r.clip_id for r in split_rows(test_split)], test_split)
     rows = []
     for setting in settings:
-        name = ",".join(f"{k}={v}" for k, v in setting.items())
+        name = setting_name(setting)
         figures = []
         for seed in seeds:
-            head = HeadConfig(**{k: v for k, v in setting.items() if k in HEAD_KEYS})
-            bg = setting.get("background_text", "other")
             run_dir = Path(out) / "runs" / f"{name.replace('/', '_')}_seed{seed}"
-            s = TrainSettings(epochs=epochs, lr=lr, seed=seed, device=device, background_text=bg, head=head)
-            train(feats, split_rows(setting.get("train", train_split)), split_rows(val_split, seen_only=True), labels,
-                  catalog, run_dir, s, force=True, progress=False, echo=lambda *_: None)
-            model, _ = load_head(run_dir, resolve_device(device))
-            texts = candidates(catalog.names, bg)
-            emb = feats.text_emb[[feats.text_index(t) for t in texts]]
-            pred = predict_rows(model, test.audio, test.visual, emb, len(catalog.names), bg, resolve_device(device))
-            figures.append(evaluate_rows(pred, test.clip_ids, labels, catalog.names))
+            figures.append(run_setting(setting, seed, feats, labels, catalog, train_split, val_split, test, epochs, lr,
+                                       device, run_dir))
             echo(f"{name} seed {seed}: test avg {100 * figures[-1]['avg']:.1f}")
         row = {"setting": name}
         for k in METRIC_KEYS:

@@ -22,7 +22,7 @@ def baseline():
 def _encoder_help() -> str:
     from ovavel.models.encoders import load_encoders
 
-    return "A registered encoder: " + "; ".join(f"{s.name} ({s.summary})" for s in load_encoders().values()) + "."
+    return "A registered encoder. " + "; ".join(f"{s.name}: {s.summary}" for s in load_encoders().values()) + "."
 
 
 _encoder = [
@@ -207,6 +207,8 @@ def _head_options(fn):
                      help="sqrt (released GEN1), prob-avg (GEN2: mean of the cosines), fea-avg (GEN3: mean feature)."),
         click.option("--residual-dropout", type=click.FloatRange(0, 1), default=0.0, show_default=True,
                      help="Dropout on the residual branches too (not in the released layer)."),
+        click.option("--width", type=click.IntRange(min=8), default=None,
+                     help="cmra / mm-pyramid: inner width (default: the authors' 256 / 512; smaller for CPU runs)."),
         click.option("--background-text", type=click.Choice(["other", "background", "none"]), default="other",
                      show_default=True),
     ]
@@ -258,7 +260,7 @@ def _head_options(fn):
 @locks_folders("out")
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
               seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
-              residual_dropout, background_text, device, precision, method, online_encoder, segments_data,
+              residual_dropout, width, background_text, device, precision, method, online_encoder, segments_data,
               official_root, checkpoint, resume, force, no_progress):
     """Train the temporal head (or a comparison head: --method ave|psp|cmra|mm-pyramid) on the seen classes
     (frozen ImageBind features)."""
@@ -275,7 +277,8 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
         raise OvavelError(f"--method {method} is not trained; trainable methods: {', '.join(trainable)}")
     r = RECIPES[recipe]
     head = dict(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
-                attention="intra+cross" if cross_modal else attention, fusion=fusion, residual_dropout=residual_dropout)
+                attention="intra+cross" if cross_modal else attention, fusion=fusion, residual_dropout=residual_dropout,
+                width=width)
     head.update(chosen.head)  # a comparison method brings its own head (`--method ave` -> head "ave")
     settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
                              r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
@@ -315,10 +318,11 @@ def _online_encoder(feats, train_split, segments_data, official_root, checkpoint
 @baseline.command("ablate", epilog=example(
     "baseline ablate --grid 'fusion=sqrt,prob-avg,fea-avg' --seeds 0,1,2 --features feats --train train.csv "
     "--val val.csv --test test.csv --labels labels.csv --out ablations/fusion",
-    "baseline ablate --grid 'temporal=attention,linear;layers=1,2' --features feats ... --out ablations/temporal"))
+    "baseline ablate --grid 'temporal=attention,linear;layers=1,2' --features feats ... --out ablations/temporal",
+    "baseline ablate --grid 'method=fine-tuned,ave,psp,cmra,mm-pyramid' --features feats ... --out ablations/heads"))
 @click.option("--grid", required=True, help="key=v1,v2;key2=... over head switches (head, share_temporal, temporal, "
-                                            "layers, attention, cross_modal, fusion, residual_dropout, "
-                                            "background_text, train).")
+                                            "layers, attention, cross_modal, fusion, residual_dropout, width), "
+                                            "method (any trainable method), background_text and train.")
 @click.option("--seeds", default="0,1,2", show_default=True)
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--train", "train_split", required=True, type=click.Path(dir_okay=False, exists=True))
@@ -341,7 +345,8 @@ def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels
 
     r = RECIPES[recipe]
     table = run_grid(parse_grid(grid), [int(s) for s in parse_csv_list(seeds)], features, train_split, val_split,
-                     test_split, labels, classes, epochs or r["epochs"], lr or r["lr"], device, out, echo=click.echo)
+                     test_split, labels, load_catalog(classes), epochs or r["epochs"], lr or r["lr"], device, out,
+                     echo=click.echo)
     click.echo(table)
 
 
