@@ -425,6 +425,8 @@ def methods_cmd():
 @baseline.command("reproduce", epilog=example(
     "baseline reproduce --table 2 --features feats/official --splits splits/official --out repro/",
     "baseline reproduce --table 4 --features feats/official --splits splits/official --out repro/ --seeds 0,1,2",
+    "baseline reproduce --table 2 --features feats/official --clip-clap-features feats/official-clipclap "
+    "--llm-answers answers/videollama2 --splits splits/official --out repro/",
     "baseline reproduce --table 2 --features feats/demo --splits demo_out/splits --out repro/ --epochs 1"))
 @click.option("--table", required=True, type=click.Choice(["2", "3", "4", "5", "6", "A7", "A8", "A9", "A10"]))
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
@@ -440,12 +442,19 @@ def methods_cmd():
 @click.option("--protocol", type=click.Choice(["official-batched", "mean"]), default="official-batched",
               show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--clip-clap-features", type=click.Path(file_okay=False, exists=True),
+              help="A store made with --encoder clip-clap: runs the CLIP & CLAP rows (Table 2, A10).")
+@click.option("--llm-answers", type=click.Path(file_okay=False, exists=True),
+              help="A `baseline llm-query` folder: scores the Video-LLaMA2 row (Table 2).")
+@click.option("--width", type=click.IntRange(min=8), help="cmra / mm-pyramid inner width (default: the authors').")
 @locks_folders("out")
-def reproduce_cmd(table, features, splits_dir, classes, out, seeds, epochs, recipe, protocol, device):
-    """Run every row of one of the paper's tables the toolkit can run; ours beside the published figures."""
+def reproduce_cmd(table, features, splits_dir, classes, out, seeds, epochs, recipe, protocol, device,
+                  clip_clap_features, llm_answers, width):
+    """Run every row of one of the paper's tables (any registered method); ours beside the published figures."""
     from ovavel.models.reproduce import ReproduceSettings, reproduce_table
 
-    settings = ReproduceSettings(tuple(int(x) for x in parse_csv_list(seeds)), epochs, recipe, device, protocol)
+    settings = ReproduceSettings(tuple(int(x) for x in parse_csv_list(seeds)), epochs, recipe, device, protocol,
+                                 clip_clap_features=clip_clap_features, llm_answers=llm_answers, width=width)
     md = reproduce_table(table, features, splits_dir, out, load_catalog(classes), settings, echo=click.echo)
     click.echo(md.read_text())
     click.echo(f"written: {md} and {md.with_suffix('.csv')}")

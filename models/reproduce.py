@@ -2,12 +2,13 @@
 with the settings the released scripts used, next to the published figure.
 
 The published figures (ovavel/data/published_tables.csv) are facts from the paper (Tables 2-6,
-A7-A10, in percent). Each row here says how to run it: the training-free rule with a background
-text and post-processing, or the fine-tuned head with a head configuration and training set;
-rows of methods the toolkit does not run yet are listed as such. Rows are run on the test split
-of `--splits DIR` (train.csv, val.csv, test.csv, labels.csv); fine-tuned rows train one run per
-seed (mean over seeds). Every finished row is kept in OUT/rows/, so a killed run redoes only the
-rows without a result.
+A7-A10, in percent). Each row names a registered method (ovavel.models.methods) and its
+settings: a background text, a head configuration, a training subset. Rows are run on the test
+split of `--splits DIR` (train.csv, val.csv, test.csv, labels.csv): trainable methods train one
+run per seed (mean over seeds) and predict through the method, as `baseline eval` does;
+`clip-clap` reads the store of `--clip-clap-features`, `llm` the answers of `--llm-answers`, and
+their rows are listed as not run without them. Every finished row is kept in OUT/rows/, so a
+killed run redoes only the rows without a result.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.models.feature_store import FeatureStore, Features
 from ovavel.models.head import HeadConfig
-from ovavel.models.train import RECIPES, TrainSettings, predict_with_run, train
-from ovavel.models.training_free import predict_training_free
+from ovavel.models.methods import Method, PredictContext, get_method
+from ovavel.models.train import RECIPES, TrainSettings, train
 from ovavel.tables import atomic_write_text, write_csv
 
 SUBSETS = ("seen", "unseen", "total")
@@ -41,31 +42,24 @@ TABLES = ("2", "3", "4", "5", "6", "A7", "A8", "A9", "A10")
 @dataclass(frozen=True)
 class Row:
     name: str  # as in published_tables.csv
-    method: str  # training-free | fine-tuned | unavailable
+    method: str  # a registered method
     background_text: str = "other"
-    head: dict = field(default_factory=dict)  # HeadConfig fields of a fine-tuned row
+    head: dict = field(default_factory=dict)  # HeadConfig fields of a trained row
     train_ratio: float | None = None  # Table 6: ceil(r x train) per class
-    why: str = ""  # for unavailable rows
 
 
-def _tf(name: str, bg: str = "other") -> Row:
-    return Row(name, "training-free", bg)
+def _tf(name: str, bg: str = "other", method: str = "training-free") -> Row:
+    return Row(name, method, bg)
 
 
-def _ft(name: str, bg: str = "other", ratio: float | None = None, **head) -> Row:
-    return Row(name, "fine-tuned", bg, head, ratio)
-
-
-def _missing(name: str, method: str) -> Row:
-    return Row(name, "unavailable", why=f"the {method} method is not in the toolkit yet")
+def _ft(name: str, bg: str = "other", ratio: float | None = None, method: str = "fine-tuned", **head) -> Row:
+    return Row(name, method, bg, head, ratio)
 
 
 ROWS: dict[str, list[Row]] = {
-    "2": [Row("video-llama2", "unavailable", why="a 7B audio-visual LLM does not run here: serve one, then "
-                                                 "`baseline llm-query` and `baseline eval --method llm`"),
-          _missing("clip-clap", "CLIP & CLAP"),
-          _tf("training-free"), _missing("cmra", "CMRA"), _missing("ave", "AVE"), _missing("psp", "PSP"),
-          _missing("mm-pyramid", "MM-Pyramid"), _ft("fine-tuned")],
+    "2": [Row("video-llama2", "llm"), _tf("clip-clap", method="clip-clap"), _tf("training-free"),
+          _ft("cmra", method="cmra"), _ft("ave", method="ave"), _ft("psp", method="psp"),
+          _ft("mm-pyramid", method="mm-pyramid"), _ft("fine-tuned")],
     "3": [_ft("with other"), _ft("without other", bg="none")],
     "4": [_ft("prob-avg", fusion="prob-avg"), _ft("fea-avg", fusion="fea-avg"), _ft("sqrt")],
     "5": [_ft("temporal layer"), _ft("linear layer", temporal="linear")],
@@ -74,7 +68,7 @@ ROWS: dict[str, list[Row]] = {
     "A8": [_tf("training-free with other"), _tf("training-free with background", "background"),
            _ft("fine-tuned with other"), _ft("fine-tuned with background", bg="background")],
     "A9": [_ft("intra only"), _ft("cross only", attention="cross"), _ft("intra + cross", attention="intra+cross")],
-    "A10": [_tf("imagebind (joint)"), _missing("clip & clap (separate)", "CLIP & CLAP")],
+    "A10": [_tf("imagebind (joint)"), _tf("clip & clap (separate)", method="clip-clap")],
 }
 
 
@@ -96,6 +90,19 @@ class ReproduceSettings:
     device: str = "auto"
     protocol: str = "official-batched"
     batch_size: int = 32
+    clip_clap_features: str | None = None  # a store of --encoder clip-clap, for the clip-clap rows
+    llm_answers: str | None = None  # a `baseline llm-query` folder, for the llm row
+    width: int | None = None  # cmra / mm-pyramid inner width (None: the authors')
+
+
+def missing_input(row: Row, s: ReproduceSettings) -> str:
+    """Why a row cannot run with these settings ("" when it can)."""
+    if row.method == "clip-clap" and not s.clip_clap_features:
+        return "needs --clip-clap-features (a store made with `baseline features --encoder clip-clap`)"
+    if row.method == "llm" and not s.llm_answers:
+        return ("a 7B audio-visual LLM does not run here: serve one, run `baseline llm-query`, then pass its folder as "
+                "--llm-answers")
+    return ""
 
 
 def row_slug(name: str) -> str:
@@ -117,22 +124,35 @@ def reproduce_table(table: str, features: str | os.PathLike, splits: str | os.Pa
     (out / "rows").mkdir(parents=True, exist_ok=True)
     results: dict[str, dict] = {}
     for row in ROWS[table]:
-        if row.method == "unavailable":
+        if missing_input(row, s):
             continue
         done = out / "rows" / f"{row_slug(row.name)}.json"
         if done.exists():
             results[row.name] = json.loads(done.read_text())["summary"]
             echo(f"{row.name}: kept from an earlier run ({done})")
             continue
-        if row.method == "training-free":
-            summary = _score(predict_training_free(test, catalog.names, row.background_text, "released"),
-                             test_rows, labels, catalog, s)
+        method = get_method(row.method)
+        if method.trainable:
+            summary = _trained(row, method, feats, test, test_rows, labels, catalog, splits, out, s, echo)
         else:
-            summary = _fine_tuned(row, feats, test, test_rows, labels, catalog, splits, out, s, echo)
+            ctx = PredictContext(_inputs_of(method, test, test_rows, s), catalog.names, row.background_text,
+                                 "released", s.llm_answers, s.device)
+            summary = _score(method.predict(ctx), test_rows, labels, catalog, s)
         atomic_write_text(done, json.dumps({"row": row.name, "summary": summary}, indent=2) + "\n")
         results[row.name] = summary
         echo(f"{row.name}: total avg {100 * summary['total']['avg']:.1f}")
     return write_table(table, results, out, feats, s)
+
+
+def _inputs_of(method: Method, test: Features, test_rows: list[SplitRow], s: ReproduceSettings) -> Features:
+    """The test clips as the method reads them: the main store, the clip-clap store, or ids only."""
+    ids = [r.clip_id for r in test_rows]
+    if not method.needs_features:
+        empty = np.zeros((len(ids), 10, 0), np.float32)
+        return Features(ids, empty, empty, [], np.zeros((0, 0), np.float32), {})
+    if method.encoder == "separate":
+        return FeatureStore(s.clip_clap_features).load().select(ids, "the test split (--clip-clap-features)")
+    return test
 
 
 def _score(preds: dict[str, list[str]], rows: list[SplitRow], labels, catalog: ClassCatalog,
@@ -143,25 +163,26 @@ def _score(preds: dict[str, list[str]], rows: list[SplitRow], labels, catalog: C
     return {k: {m: report.summary[k][m] for m in (*METRIC_KEYS, "videos")} for k in SUBSETS}
 
 
-def _fine_tuned(row: Row, feats: Features, test: Features, test_rows, labels, catalog, splits: Path, out: Path,
-                s: ReproduceSettings, echo) -> dict:
+def _trained(row: Row, method: Method, feats: Features, test: Features, test_rows, labels, catalog,
+             splits: Path, out: Path, s: ReproduceSettings, echo) -> dict:
     recipe = RECIPES[s.recipe]
     train_rows = read_split(splits / "train.csv")
     if row.train_ratio is not None:
         train_rows = _subsample(train_rows, labels, row.train_ratio)
     select_from = splits / ("test.csv" if s.recipe == "released" else "val.csv")
     select_rows = [r for r in read_split(select_from) if r.split_type == "seen"]
+    head = HeadConfig(**{**row.head, **method.head, "width": s.width})
     summaries = []
     for seed in s.seeds:
         settings = TrainSettings(recipe=s.recipe, epochs=s.epochs or recipe["epochs"], batch_size=recipe["batch_size"],
                                  lr=recipe["lr"], grad_clip=recipe["grad_clip"], seed=seed,
                                  select_on=recipe["select_on"], background_text=row.background_text, device=s.device,
-                                 head=HeadConfig(**row.head))
+                                 head=head, method=method.name)
         run_dir = out / "runs" / f"{row_slug(row.name)}_seed{seed}"
         train(feats, train_rows, select_rows, labels, catalog, run_dir, settings, force=True, progress=False,
               echo=lambda *_: None)
-        summaries.append(_score(predict_with_run(run_dir, test, catalog.names, s.device), test_rows, labels,
-                                catalog, s))
+        preds = method.predict(PredictContext(test, catalog.names, run_dir=str(run_dir), device=s.device))
+        summaries.append(_score(preds, test_rows, labels, catalog, s))
         echo(f"{row.name} seed {seed}: total avg {100 * summaries[-1]['total']['avg']:.1f}")
     return {k: {m: float(np.mean([x[k][m] for x in summaries])) if m != "videos" else summaries[0][k][m]
                 for m in (*METRIC_KEYS, "videos")} for k in SUBSETS}
@@ -206,14 +227,16 @@ def write_table(table: str, results: dict[str, dict], out: Path, feats: Features
                              f"{_fmt(o) or '–'} / {_fmt(p) or '–'}" + (f" ({d:+.1f})" if d is not None else ""))
         lines.append(f"| {row.name} | " + " | ".join(cells) + " |")
     notes = [""]
-    missing = [r for r in ROWS[table] if r.method == "unavailable"]
+    missing = [(r, missing_input(r, s)) for r in ROWS[table] if missing_input(r, s)]
     if missing:
-        notes.append("Not run here: " + "; ".join(f"{r.name} ({r.why})" for r in missing) + ".")
+        notes.append("Not run here: " + "; ".join(f"{r.name} ({why})" for r, why in missing) + ".")
+    if s.width:
+        notes.append(f"cmra / mm-pyramid at inner width {s.width} (--width), not the authors' sizes.")
     if s.epochs:
         notes.append(f"Epochs overridden with --epochs {s.epochs} (a quick look, not the recipe's).")
     notes.append(f"Settings: recipe {s.recipe}; seeds {list(s.seeds)}; protocol {s.protocol}"
                  + (f" (batch {s.batch_size})" if s.protocol == "official-batched" else "")
-                 + "; training-free rows use the released post-processing (strategy v01).")
+                 + "; training-free rows (training-free, clip-clap) use the released post-processing (strategy v01).")
     if feats.meta.get("random_init"):
         notes.insert(1, "**RANDOM WEIGHTS**: these features come from an encoder with random weights; "
                         "the numbers mean nothing.")
