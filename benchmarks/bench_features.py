@@ -1,10 +1,11 @@
-"""Benchmark feature extraction: segments per second, split into decode and encode time.
-CPU: the tiny ImageBind; with --huge (random weights are fine for timing) the ImageBind-Huge
-architecture, on CUDA where available, with batch size and dtype and the share of time the
-accelerator waited for data. Prints one JSON line.
+"""Benchmark feature extraction per encoder: segments per second, split into decode and encode
+time, each encoder over the same clips in one run (ratios to the first encoder). CPU default:
+the tiny test versions of every registered family; on a GPU, the full-sized architectures (random
+weights are fine for timing) with batch size and dtype. Prints one JSON line.
 
     python benchmarks/bench_features.py --clips 16
-    python benchmarks/bench_features.py --clips 256 --huge --device cuda --batch-size 16 --num-workers 8
+    python benchmarks/bench_features.py --clips 256 --encoders imagebind-huge,clip-clap --device cuda \\
+        --batch-size 16 --num-workers 8
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ from ovavel.catalog import load_catalog
 from ovavel.curation.normalise import NormaliseOptions, normalise_clip
 from ovavel.curation.segments import extract_segments
 from ovavel.curation.synthetic import make_test_video
-from ovavel.models.features import FeatureOptions, extract_features
+from ovavel.models.encoders import FeatureOptions
+from ovavel.models.features import extract_features
 from ovavel.models.sources import ClipInput
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clips", type=int, default=16)
-    ap.add_argument("--huge", action="store_true")
+    ap.add_argument("--encoders", default="imagebind-tiny,clip-clap-tiny", help="Comma-separated registered names.")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--num-workers", type=int, default=2)
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     args = ap.parse_args()
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         make_test_video(root / "src.mp4", duration=20, size=(640, 360))
@@ -39,18 +43,21 @@ def main() -> None:
         seg = root / "seg"
         clips = [ClipInput(f"clip{i:04d}", seg / "audio.wav", tuple(seg / f"frame_{k}.jpg" for k in range(10)))
                  for i in range(args.clips)]
-        opts = FeatureOptions("imagebind-huge" if args.huge else "imagebind-tiny", None, True, args.device,
-                              args.batch_size, args.num_workers)
-        t0 = time.perf_counter()
-        s = extract_features(clips, root / "feats", load_catalog(), opts, progress=False)
-        total = time.perf_counter() - t0
-    segments = 10 * args.clips
-    loop = s.decode_s + s.encode_s
-    print(json.dumps({"benchmark": "baseline features", "encoder": opts.encoder, "device": s.device, "dtype": s.dtype,
-                      "batch_size": args.batch_size, "num_workers": args.num_workers, "clips": args.clips,
-                      "segments_per_s": round(segments / loop, 1), "decode_s": round(s.decode_s, 2),
-                      "encode_s": round(s.encode_s, 2), "waited_for_data": round(s.decode_s / loop, 3),
-                      "total_s_with_model_and_texts": round(total, 2)}))
+        for name in args.encoders.split(","):
+            opts = FeatureOptions(name, None, True, args.device, args.batch_size, args.num_workers,
+                                  precision=args.precision)
+            t0 = time.perf_counter()
+            s = extract_features(clips, root / f"feats-{name}", load_catalog(), opts, progress=False)
+            total = time.perf_counter() - t0
+            loop = s.decode_s + s.encode_s
+            results[name] = {"device": s.device, "dtype": s.dtype, "segments_per_s": round(10 * args.clips / loop, 1),
+                             "decode_s": round(s.decode_s, 2), "encode_s": round(s.encode_s, 2),
+                             "waited_for_data": round(s.decode_s / loop, 3),
+                             "total_s_with_model_and_texts": round(total, 2)}
+    first = next(iter(results.values()))["segments_per_s"]
+    print(json.dumps({"benchmark": "baseline features", "clips": args.clips, "batch_size": args.batch_size,
+                      "num_workers": args.num_workers, "encoders": results,
+                      "speed_ratio_to_first": {k: round(v["segments_per_s"] / first, 3) for k, v in results.items()}}))
 
 
 if __name__ == "__main__":

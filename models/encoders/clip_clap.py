@@ -12,7 +12,8 @@ the Hugging Face cache where there is no internet). The paper does not name its 
 the defaults are openai/clip-vit-large-patch14 and laion/clap-htsat-unfused.
 
 `clip-clap-tiny` builds both architectures at tiny sizes with random weights and a byte-level
-tokenizer, for tests and timing; `tiny_parts()` hands the same parts to tests that save them as
+tokenizer, for tests and timing (`clip-clap --random-init`: transformers' default full-sized
+architectures, random, for timing); `tiny_parts()` hands the same parts to tests that save them as
 a folder to exercise the real loading path.
 """
 
@@ -77,10 +78,9 @@ class ClipClapEncoder(FrozenEncoder):
         torch.manual_seed(opts.seed)
         if opts.encoder == "clip-clap-tiny":
             parts = tiny_parts()
+        elif opts.random_init:  # full-sized architectures for timing (GPU benchmarks); no meaning
+            parts = random_full_parts()
         else:
-            if opts.random_init:
-                raise OvavelError("clip-clap loads real weights (--clip-model, --clap-model); for random weights use "
-                                  "--encoder clip-clap-tiny")
             parts = load_parts(opts.clip_model or os.environ.get("OVAVEL_CLIP_MODEL") or DEFAULT_CLIP,
                                opts.clap_model or os.environ.get("OVAVEL_CLAP_MODEL") or DEFAULT_CLAP)
         self.clip, self.clip_tokenizer, image_processor, self.clap, self.clap_tokenizer, feature_extractor, \
@@ -172,6 +172,18 @@ def tiny_parts():
                                                           padding="repeatpad")
     return clip, byte_tokenizer(), image_processor, clap, byte_tokenizer(), feature_extractor, \
         {"clip_model": "tiny (random)", "clap_model": "tiny (random)"}
+
+
+def random_full_parts():
+    """transformers' default CLIP (ViT-B/32) and CLAP (HTSAT, 48 kHz, 10 s) architectures with random
+    weights and byte-level tokenizers: the real compute, for timing."""
+    transformers = _transformers()
+    special = {"bos_token_id": 256, "eos_token_id": 257, "pad_token_id": 258}
+    clip = transformers.CLIPModel(transformers.CLIPConfig(text_config=special))
+    clap = transformers.ClapModel(transformers.ClapConfig(text_config={**special, "max_position_embeddings": 514}))
+    return clip, byte_tokenizer(), transformers.CLIPImageProcessor(), clap, byte_tokenizer(), \
+        transformers.ClapFeatureExtractor(truncation="rand_trunc", padding="repeatpad"), \
+        {"clip_model": "default architecture (random)", "clap_model": "default architecture (random)"}
 
 
 def byte_tokenizer():
