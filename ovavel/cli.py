@@ -11,6 +11,7 @@ import click
 
 from ovavel import __version__
 from ovavel.annotation.cli import annotate
+from ovavel.browse.cli import browse_cmd
 from ovavel.cli_common import Group, example
 from ovavel.curation.cli import curate
 from ovavel.demo import run_demo
@@ -31,6 +32,7 @@ app.add_command(metrics_cmd)
 app.add_command(splits)
 app.add_command(baseline)
 app.add_command(predict_video_cmd)
+app.add_command(browse_cmd)
 
 
 @app.command("demo", epilog=example("ovavel demo --out demo_out",

@@ -1,0 +1,181 @@
+"""`ovavel browse`: the site built from the small benchmark of conftest.py, used in headless
+Chromium as a person would: overview, filters, the URL, the clip view's video and timelines,
+keyboard, the annotation view; screenshots checked to be non-blank."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from ovavel.browse.errors import error_types, runs
+from ovavel.cli import app
+
+from .conftest import CLIPS, EXPECTED_ERRORS
+
+IDS = list(CLIPS)
+
+
+def test_error_types_by_hand():
+    for cid, (cls, labels, pred) in CLIPS.items():
+        assert error_types(cls, labels, pred) == EXPECTED_ERRORS[cid], cid
+    assert runs(["a", "a", "background", "b", "unassigned", "b"]) == [("a", 0, 2), ("b", 3, 4), ("b", 5, 6)]
+    # Two seconds off at one edge is not a boundary error (it still overlaps: no miss, no false event).
+    assert error_types("a", "0011110000", ["background"] * 4 + ["a"] * 4 + ["background"] * 2) == []
+    # Beside the event, not on it: the event is missed and the prediction is a false event.
+    assert error_types("a", "0011000000", ["a"] * 2 + ["background"] * 8) == ["missed", "false"]
+    # One of two events found: missed; fewer predicted events than true ones is no boundary error.
+    assert error_types("a", "0011000011", ["background"] * 3 + ["a"] + ["background"] * 6) == ["missed"]
+
+
+@pytest.fixture(scope="module")
+def site(bench_site_inputs, tmp_path_factory):
+    root, data = bench_site_inputs
+    out = tmp_path_factory.mktemp("site") / "site"
+    r = CliRunner().invoke(app, ["browse", "--data", str(data.root), "--labels", str(root / "labels.csv"),
+                                 "--split", str(root / "test.csv"), "--results", str(root / "results" / "training_free"),
+                                 str(root / "results" / "fine_tuned"), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "with video: 5" in r.output and "with frames + audio only: 1" in r.output
+    assert f"open it: file://{out.resolve()}/index.html" in r.output
+    return out
+
+
+def test_data_file(site):
+    text = (site / "data.js").read_text()
+    assert text.startswith("window.OVAVEL_DATA = ")
+    d = json.loads(text[len("window.OVAVEL_DATA = "):].rstrip().rstrip(";"))
+    assert [m["name"] for m in d["methods"]] == ["training-free", "fine-tuned"]
+    assert [c["id"] for c in d["clips"]] == IDS
+    assert d["methods"][1]["summary"]["total"]["avg"] == 1.0  # the truth itself
+    for c in d["clips"]:
+        assert [d["error_types"][e] for e in c["errors"]["training-free"]] == EXPECTED_ERRORS[c["id"]]
+        assert c["errors"]["fine-tuned"] == []
+    assert (site / "thumbs" / "c1_000000.jpg").exists() and (site / "media" / "c1_000000.mp4").exists()
+    assert (site / "media" / "c6_000000" / "frame_9.jpg").exists() and (site / "media" / "c6_000000" / "audio.wav").exists()
+    assert [x["id"] for x in d["annotation"]["disputed"]] == ["c2_000000", "c4_000000"]
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.base = (site / "index.html").resolve().as_uri()
+    yield page
+    context.close()
+
+
+def non_blank(path) -> bool:
+    from PIL import Image, ImageStat
+
+    with Image.open(path) as im:
+        stat = ImageStat.Stat(im.convert("L"))
+        colours = len(im.convert("RGB").getcolors(1 << 20) or [])
+    return stat.stddev[0] > 10 and colours > 20
+
+
+def filtered(page) -> list[str]:
+    return page.evaluate("window.OVAVEL_STATE.filtered")
+
+
+def rendered(page) -> list[str]:
+    return page.eval_on_selector_all("#list .row", "rows => rows.map(r => r.dataset.id)")
+
+
+def test_overview_loads_without_console_errors(page, tmp_path):
+    page.goto(page.base)
+    page.wait_for_selector("#metrics")
+    rows = page.eval_on_selector_all("#metrics tr", "rows => rows.map(r => r.innerText)")
+    assert len(rows) == 3 and rows[1].startswith("training-free") and rows[2].startswith("fine-tuned")
+    assert rows[2].split("\t")[-2] == "100.0"  # fine-tuned total Avg (the truth)
+    classes = page.eval_on_selector_all("#per-class tr td:first-child", "cells => cells.map(c => c.innerText)")
+    assert classes == ["cat purring", "dog barking", "people burping"]
+    page.click("#per-class th[data-col='videos']")  # sort by videos: 3, 2, 1 descending
+    classes = page.eval_on_selector_all("#per-class tr td:first-child", "cells => cells.map(c => c.innerText)")
+    assert classes == ["dog barking", "people burping", "cat purring"]
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+    assert non_blank(tmp_path / "overview.png")
+    assert page.errors == []
+
+
+def test_class_filter_error_filter_and_the_url(page):
+    page.goto(page.base + "#/clips?class=dog%20barking")
+    page.wait_for_selector("#list .row")
+    assert filtered(page) == ["c1_000000", "c2_000000", "c3_000000"]
+    assert sorted(rendered(page)) == ["c1_000000", "c2_000000", "c3_000000"]
+    assert page.inner_text("#count") == "3 of 6"
+    page.select_option("#f-class", "")
+    page.select_option("#f-method", "training-free")
+    page.select_option("#f-error", "missed")
+    assert filtered(page) == ["c3_000000", "c5_000000"]
+    assert sorted(rendered(page)) == ["c3_000000", "c5_000000"] and page.inner_text("#count") == "2 of 6"
+    url = page.url
+    assert "error=missed" in url and "method=training-free" in url
+    for error, expected in (("false", ["c4_000000"]), ("boundary", ["c2_000000"]),
+                            ("wrong-class", ["c4_000000", "c5_000000"]), ("correct", ["c1_000000", "c6_000000"])):
+        page.select_option("#f-error", error)
+        assert filtered(page) == expected, error
+    page.select_option("#f-error", "missed")
+    page.fill("#f-q", "c5")
+    assert filtered(page) == ["c5_000000"]
+    # The URL restores the filter in a fresh page.
+    shared = page.url
+    fresh = page.context.new_page()
+    fresh.goto(shared)
+    fresh.wait_for_selector("#list .row")
+    assert fresh.evaluate("window.OVAVEL_STATE.filtered") == ["c5_000000"]
+    assert fresh.input_value("#f-error") == "missed" and fresh.input_value("#f-q") == "c5"
+    assert page.errors == []
+
+
+def test_clip_view_plays_seeks_and_walks(page, tmp_path):
+    page.goto(page.base + "#/clip/c4_000000")
+    page.wait_for_function("document.getElementById('player') && document.getElementById('player').readyState >= 2",
+                           timeout=20000)
+    sources = page.eval_on_selector_all(".strip", "s => s.map(x => x.dataset.source)")
+    assert sources == ["truth", "round-1", "round-2", "method-training-free", "method-fine-tuned"]
+    names = page.eval_on_selector_all(".strip-name", "s => s.map(x => x.innerText)")
+    assert names[1] == "round 1 (ann@a.org)" and names[2] == "round 2 (ann@b.org)"
+    tf = page.eval_on_selector_all(".strip[data-source='method-training-free'] .cell",
+                                   "c => c.map(x => x.classList.contains('bg') ? 'bg' : x.innerText)")
+    assert tf == ["cat purring", "cat purring", "bg", "bg", "bg"] + ["people burping"] * 5
+    page.click(".strip[data-source='truth'] .cell[data-second='7']")
+    t = page.evaluate("document.getElementById('player').currentTime")
+    assert 7 <= t < 8
+    left = page.eval_on_selector(".strip[data-source='truth'] .playhead", "h => parseFloat(h.style.left)")
+    assert 70 <= left < 80
+    page.screenshot(path=str(tmp_path / "clip.png"), full_page=True)
+    assert non_blank(tmp_path / "clip.png")
+    page.keyboard.press(" ")
+    page.wait_for_function("!document.getElementById('player').paused", timeout=10000)
+    page.keyboard.press(" ")
+    assert page.evaluate("document.getElementById('player').paused")
+    page.keyboard.press("j")
+    page.wait_for_function("location.hash.startsWith('#/clip/c5_000000')")
+    page.keyboard.press("k")
+    page.keyboard.press("k")
+    page.wait_for_function("location.hash.startsWith('#/clip/c3_000000')")
+    assert page.errors == []
+
+
+def test_clip_with_segments_only_shows_frames_and_audio(page):
+    page.goto(page.base + "#/clip/c6_000000")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=20000)
+    assert page.evaluate("document.getElementById('player').tagName") == "AUDIO"
+    page.click(".strip[data-source='truth'] .cell[data-second='3']")
+    assert re.search(r"media/c6_000000/frame_3\.jpg$", page.get_attribute("#frame", "src"))
+
+
+def test_annotation_view(page):
+    page.goto(page.base + "#/annotation")
+    page.wait_for_selector("#disputed")
+    heads = page.eval_on_selector_all("#disputed h3", "h => h.map(x => x.innerText)")
+    assert heads == ["c2_000000 · dog barking · disputed seconds 6", "c4_000000 · people burping · disputed seconds 0, 1"]
+    pair = page.eval_on_selector_all("#agree-pair tr", "rows => rows.map(r => r.innerText)")
+    assert len(pair) == 2 and pair[1].startswith("ann@a.org & ann@b.org\t6\t95")  # 57 of 60 seconds agree
+    assert page.errors == []
