@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
+from ovavel import BACKGROUND
 from ovavel.catalog import ClassCatalog
-from ovavel.errors import OvavelError
 from ovavel.models.encoders import (AUDIO, JOINT, VISUAL, FeatureOptions, FrozenEncoder, build_encoder,  # noqa: F401
                                    resolve_device)
 from ovavel.models.feature_store import FeatureStore

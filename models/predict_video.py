@@ -15,8 +15,6 @@ import tempfile
 import wave
 from pathlib import Path
 
-import numpy as np
-
 from ovavel import BACKGROUND
 from ovavel.curation.ffmpeg_tools import FFmpegError, probe, require_ffmpeg
 from ovavel.curation.segments import extract_segments
@@ -45,6 +43,8 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
     if seconds < 1:
         raise OvavelError(f"{video}: shorter than one second")
     encoder = build_encoder(opts)
+    if head_run and encoder.space != "joint":
+        raise OvavelError(f"--head needs an encoder with one joint space (imagebind-*), not {opts.encoder}")
     texts = list(class_names) + [BACKGROUND_TEXT]
     with tempfile.TemporaryDirectory() as tmp:
         try:
