@@ -178,3 +178,49 @@ def reconcile_cmd(data, policy):
     if s.pending and not policy:
         click.echo("pending clips need `annotate export --round adjudicate --adjudicator NAME` "
                    "(then import it and reconcile again) or a --policy")
+
+
+@annotate.command("corrections", epilog=example(
+    "annotate corrections --data data/ovave --from fixes.csv --version fixed-2026",
+    "annotate corrections --data data/ovave --from more.csv --version fixed-2027 --base fixed-2026"))
+@_data
+@click.option("--from", "source", required=True, type=click.Path(dir_okay=False, exists=True),
+              help="CSV: clip_id,labels,reason (and class, to change it).")
+@click.option("--version", "name", required=True, help="Name of the new labels version.")
+@click.option("--base", help="Correct this version instead of the final labels.")
+@click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@click.option("--force", is_flag=True, help="Replace a version of the same name.")
+@locks_folders("data", sub="annotation")
+def corrections_cmd(data, source, name, base, classes, force):
+    """A new labels version: the final labels with the named clips corrected (the original stays)."""
+    from ovavel.annotation.versions import make_version
+    from ovavel.catalog import load_catalog
+
+    info = make_version(data, source, name, base, set(load_catalog(classes).names), force)
+    click.echo(f"labels version {name!r}: {info['clips_changed']} clip(s), {info['seconds_changed']} second(s) changed "
+               f"of {info['clips']} clips -> {Path(data) / 'annotation' / 'versions' / name}/labels.csv")
+
+
+@click.group("labels", cls=Group, help="Label files and versions.")
+def labels_group():
+    pass
+
+
+@labels_group.command("diff", epilog=example("ovavel labels diff splits/v1/labels.csv fixed-2026 --data data/ovave",
+                                             "ovavel labels diff old/labels.csv new/labels.csv"))
+@click.argument("a")
+@click.argument("b")
+@click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder whose versions A / B name.")
+def labels_diff_cmd(a, b, data):
+    """The clips and seconds that differ between two label files (paths or version names)."""
+    from ovavel.annotation.versions import diff_labels, resolve_labels
+
+    d = DataDir.at(data) if data else None
+    diff = diff_labels(resolve_labels(a, d), resolve_labels(b, d))
+    rows = [[x["clip_id"], x["class_a"] if x["class_a"] == x["class_b"] else f"{x['class_a']} -> {x['class_b']}",
+             x["labels_a"], x["labels_b"], ",".join(map(str, x["seconds"]))] for x in diff["changed"]]
+    if rows:
+        click.echo(format_table(["clip", "class", "A", "B", "seconds"], rows))
+    seconds = sum(len(x["seconds"]) for x in diff["changed"])
+    click.echo(f"{len(diff['changed'])} clip(s) changed, {seconds} second(s); only in A: {len(diff['only_a'])}, "
+               f"only in B: {len(diff['only_b'])}")

@@ -18,7 +18,7 @@ import numpy as np
 
 from ovavel.catalog import load_catalog
 from ovavel.formats import Label, SplitRow
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 from ovavel.models.head import HeadConfig
 from ovavel.models.methods import get_method, load_methods
 from ovavel.models.train import TrainSettings, train

@@ -1,4 +1,5 @@
-"""Readers for the official OV-AVEBench release files.
+"""Readers for the official OV-AVEBench release files, and its media layout
+(<root>/<split>/audio/<class>/<id>.wav and <root>/<split>/video/<class>/<id>/, ten images).
 
 Traps handled here (see ../shared/data/README.md): class lists end with the background text
 "other", which is not a class; some files use CRLF and lack a final newline; YouTube ids may
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from ovavel import SEGMENTS_PER_CLIP
 from ovavel.catalog import GROUPS, ClassCatalog, EventClass
-from ovavel.errors import InputError
+from ovavel.errors import InputError, OvavelError
+from ovavel.formats import read_split
 from ovavel.tables import read_csv, read_text
 
 BACKGROUND_TEXT = "other"
@@ -111,3 +113,44 @@ def read_annotations(path: str | os.PathLike) -> dict[str, tuple[str, str]]:
             raise InputError(f"video {vid!r}: expected ten 0/1 values, but got {values!r}", path=path)
         out[vid] = (category, "".join(str(v) for v in values))
     return out
+
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
+
+
+@dataclass(frozen=True)
+class ClipInput:
+    clip_id: str
+    audio: Path
+    images: tuple[Path, ...]
+
+
+def from_official_root(root: str | os.PathLike, split: str | None = None) -> tuple[list[ClipInput], list[str]]:
+    """Inputs keyed by YouTube id from the official release layout."""
+    root = Path(root)
+    if not root.is_dir():
+        raise OvavelError(f"--official-root: {root} is not a folder")
+    found: dict[str, ClipInput] = {}
+    problems: list[str] = []
+    for audio in sorted(root.glob("*/audio/*/*.wav")):
+        split_name, cls, vid = audio.parts[-4], audio.parts[-2], audio.stem
+        frames_dir = root / split_name / "video" / cls / vid
+        images = sorted(p for p in frames_dir.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if frames_dir.is_dir() else []
+        if len(images) != SEGMENTS_PER_CLIP:
+            problems.append(vid)
+            continue
+        found[vid] = ClipInput(vid, audio, tuple(images))
+    ids, absent = restrict_to_split(list(found), split, f"videos under {root}")
+    return [found[c] for c in ids], absent + [p for p in problems if split is None or p in set(absent)]
+
+
+def restrict_to_split(available: list[str], split: str | None, what: str) -> tuple[list[str], list[str]]:
+    """(ids to read, ids of the split that are not available)."""
+    if split is None:
+        return available, []
+    wanted = [r.clip_id for r in read_split(split)]
+    have = set(available)
+    absent = [c for c in wanted if c not in have]
+    if len(absent) == len(wanted) and wanted:
+        raise OvavelError(f"none of the {len(wanted)} clips of {split} is among the {what}")
+    return [c for c in wanted if c in have], absent

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ovavel.catalog import load_catalog
 from ovavel.cli_common import example, pass_errors
-from ovavel.metrics.report import PROTOCOLS, ScoreSettings, markdown_table, score_files, write_report
+from ovavel.metrics.core import METRIC_KEYS
+from ovavel.metrics.report import PROTOCOLS, ScoreSettings, _pct, markdown_table, score_files, write_report
+from ovavel.tables import atomic_write_text
 
 
 @click.command("metrics", epilog=example(
     "ovavel metrics --pred results/predictions.csv --labels labels.csv --classes classes.csv --split test.csv --out results",
     "ovavel metrics --pred p.csv --labels labels.csv --split test.csv --protocol official-batched --batch-size 32 --out r",
-    "ovavel metrics --pred p.csv --labels labels.csv --no-background-row --missing background --out r"))
+    "ovavel metrics --pred p.csv --labels labels.csv --no-background-row --missing background --out r",
+    "ovavel metrics --pred p.csv --labels splits/v1/labels.csv --labels-version fixed-2026 --data data/ovave "
+    "--split test.csv --out r"))
 @click.option("--pred", required=True, type=click.Path(dir_okay=False), help="predictions.csv (clip_id,seg_0..seg_9).")
-@click.option("--labels", required=True, type=click.Path(dir_okay=False), help="labels.csv (clip_id,class,labels).")
+@click.option("--labels", "labels_files", required=True, multiple=True, type=click.Path(dir_okay=False),
+              help="labels.csv (clip_id,class,labels); give it twice to score against both side by side.")
+@click.option("--labels-version", "versions", multiple=True,
+              help="Also score against this labels version of --data (made by `annotate corrections`).")
+@click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder of --labels-version.")
 @click.option("--classes", type=click.Path(dir_okay=False), help="Class catalog classes.csv (default: bundled 67).")
 @click.option("--split", type=click.Path(dir_okay=False), help="Score only these clips, in this order (e.g. test.csv).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the report files.")
@@ -26,10 +36,55 @@ from ovavel.metrics.report import PROTOCOLS, ScoreSettings, markdown_table, scor
 @click.option("--missing", type=click.Choice(["error", "background"]), default="error", show_default=True,
               help="What a clip without a prediction means.")
 @pass_errors
-def metrics_cmd(pred, labels, classes, split, out, protocol, batch_size, no_background_row, missing):
-    """Accuracy, segment-level F1 and event-level F1 for seen, unseen and all videos."""
+def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protocol, batch_size, no_background_row,
+                missing):
+    """Accuracy, segment-level F1 and event-level F1 for seen, unseen and all videos (against one label set,
+    or several side by side)."""
     settings = ScoreSettings(protocol, batch_size, not no_background_row, missing)
-    report = score_files(pred, labels, load_catalog(classes), split, settings)
-    write_report(report, out)
-    click.echo(markdown_table(report.summary))
-    click.echo(f"report written to {out}/ (report.json, report.md, per_class.csv/png, per_video.csv)")
+    catalog = load_catalog(classes)
+    sets = label_sets(labels_files, versions, data)
+    if len(sets) == 1:
+        report = score_files(pred, sets[0][1], catalog, split, settings)
+        write_report(report, out)
+        click.echo(markdown_table(report.summary))
+        click.echo(f"report written to {out}/ (report.json, report.md, per_class.csv/png, per_video.csv)")
+        return
+    summaries = {}
+    for name, path in sets:
+        report = score_files(pred, path, catalog, split, settings)
+        write_report(report, Path(out) / name, title=f"OV-AVEL metrics (labels: {name})")
+        summaries[name] = report.summary
+    table = side_by_side(summaries)
+    atomic_write_text(Path(out) / "comparison.md", table)
+    click.echo(table)
+    click.echo(f"reports written to {out}/{{{','.join(n for n, _ in sets)}}}/ and {out}/comparison.md")
+
+
+def label_sets(files: tuple[str, ...], versions: tuple[str, ...], data: str | None) -> list[tuple[str, str]]:
+    """(name, labels file) of every label set: files named by their folder (or stem), versions by name."""
+    from ovavel.annotation.versions import version_labels
+    from ovavel.errors import OvavelError
+    from ovavel.layout import DataDir
+
+    sets: list[tuple[str, str]] = []
+    for f in files:
+        name = Path(f).parent.name or Path(f).stem
+        if any(name == n for n, _ in sets):
+            name = f"{name}-{len(sets) + 1}"
+        sets.append((name or f"labels-{len(sets) + 1}", f))
+    if versions and not data:
+        raise OvavelError("--labels-version needs --data DIR (the data folder holding annotation/versions/)")
+    for v in versions:
+        sets.append((v, str(version_labels(DataDir.at(data), v))))
+    return sets
+
+
+def side_by_side(summaries: dict[str, dict]) -> str:
+    """Rows seen / unseen / total, for each metric one column per label set (percent)."""
+    names = list(summaries)
+    head = "| | " + " | ".join(f"{m} ({n})" for m in ("Acc", "Seg", "Eve", "Avg") for n in names) + " |"
+    lines = ["### Metrics against each label set (percent)", "", head, "|---|" + "---:|" * (4 * len(names))]
+    for group in ("seen", "unseen", "total"):
+        cells = [_pct(summaries[n][group][k]) for k in METRIC_KEYS for n in names]
+        lines.append(f"| {group} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ from ovavel.errors import OvavelError
 from ovavel.formats import read_labels
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.report import score_arrays
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.models.head import HeadConfig
 from ovavel.models.methods import PredictContext, get_method
 from ovavel.models.train import TrainSettings, split_rows, train

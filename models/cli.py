@@ -101,7 +101,7 @@ def _clips_only(split):
     import numpy as np
 
     from ovavel.formats import read_split
-    from ovavel.models.feature_store import Features
+    from ovavel.feature_store import Features
 
     ids = [r.clip_id for r in read_split(split)]
     return Features(ids, np.zeros((len(ids), 10, 0)), np.zeros((len(ids), 10, 0)), [], np.zeros((0, 0)), {})
@@ -109,7 +109,7 @@ def _clips_only(split):
 
 def _load(features, split):
     from ovavel.models.evaluate import split_features
-    from ovavel.models.feature_store import FeatureStore
+    from ovavel.feature_store import FeatureStore
 
     return split_features(FeatureStore(features).load(), split)
 
@@ -265,7 +265,7 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
     """Train the temporal head (or a comparison head: --method ave|psp|cmra|mm-pyramid) on the seen classes
     (frozen ImageBind features)."""
     from ovavel.formats import read_labels
-    from ovavel.models.feature_store import FeatureStore
+    from ovavel.feature_store import FeatureStore
     from ovavel.models.head import HeadConfig
     from ovavel.models.train import RECIPES, TrainSettings, split_rows, train
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ovavel.catalog import ClassCatalog
 from ovavel.formats import read_split, write_predictions
 from ovavel.metrics.report import Report, ScoreSettings, score_files, write_report
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 
 RANDOM_BANNER = ("**RANDOM WEIGHTS** — these features come from an encoder with random weights "
                  "(imagebind-tiny or --random-init): the numbers below mean nothing.")

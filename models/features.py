@@ -18,7 +18,7 @@ from ovavel import BACKGROUND
 from ovavel.catalog import ClassCatalog
 from ovavel.models.encoders import (AUDIO, JOINT, VISUAL, FeatureOptions, FrozenEncoder, build_encoder,  # noqa: F401
                                    resolve_device)
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.models.sources import ClipInput
 from ovavel.tables import write_csv
 

@@ -28,7 +28,7 @@ from ovavel.errors import OvavelError
 from ovavel.formats import SplitRow, read_labels, read_split
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.report import ScoreSettings, score_arrays
-from ovavel.models.feature_store import FeatureStore, Features
+from ovavel.feature_store import FeatureStore, Features
 from ovavel.models.head import HeadConfig
 from ovavel.models.methods import Method, PredictContext, get_method
 from ovavel.models.train import RECIPES, TrainSettings, train

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ovavel.formats import Label
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 
 
 def planted_features(class_names: list[str], clips_per_class: int, dim: int = 32, noise: float = 1.2,

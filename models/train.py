@@ -27,7 +27,7 @@ from ovavel.errors import OvavelError
 from ovavel.formats import Label, SplitRow, read_split
 from ovavel.metrics import summarise, video_scores
 from ovavel.metrics.core import METRIC_KEYS
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 from ovavel.models.head import HeadConfig, build_head, count_parameters
 from ovavel.models.training_free import candidates
 from ovavel.tables import append_jsonl, atomic_write_text, read_jsonl

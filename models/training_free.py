@@ -24,7 +24,7 @@ import numpy as np
 
 from ovavel import BACKGROUND, UNASSIGNED
 from ovavel.errors import OvavelError
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 
 BACKGROUND_TEXTS = ("other", "background", "none")
 POSTPROCESS = ("paper", "released", "released-v0")

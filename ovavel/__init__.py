@@ -13,3 +13,10 @@ UNASSIGNED = "unassigned"
 no row at all: it agreed on a candidate while the video's class is "other". Segment and event F1
 count it in no row (neither a class nor background); accuracy reads it as background, as the
 released evaluation does."""
+
+
+def load(*args, **kwargs):
+    """The tables of a benchmark as pandas DataFrames: see ovavel.frames.load."""
+    from ovavel.frames import load as _load
+
+    return _load(*args, **kwargs)

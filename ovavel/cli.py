@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ovavel import __version__
-from ovavel.annotation.cli import annotate
+from ovavel.annotation.cli import annotate, labels_group
 from ovavel.browse.cli import browse_cmd
 from ovavel.cli_common import Group, example
 from ovavel.curation.cli import curate
@@ -33,6 +33,7 @@ app.add_command(splits)
 app.add_command(baseline)
 app.add_command(predict_video_cmd)
 app.add_command(browse_cmd)
+app.add_command(labels_group)
 
 
 @app.command("demo", epilog=example("ovavel demo --out demo_out",
@@ -51,6 +52,8 @@ def demo_cmd(out, checkpoint, shared, ls_url, ls_token, epochs):
     report = run_demo(Path(out), app, shared_dir if shared_dir.is_dir() else None, checkpoint, ls_url, ls_token,
                       epochs)
     click.echo(click.style(f"\ndemo report: {report}", bold=True))
+    click.echo(click.style(f"results browser: file://{(Path(out) / 'site' / 'index.html').resolve()}", bold=True)
+               + f"  (or: python -m http.server -d {Path(out) / 'site'} 8000)")
 
 
 def main() -> None:

@@ -115,7 +115,12 @@ class Demo:
         self.run_cmd("splits", "make", "--labels", self.data / "annotation" / "labels.csv", "--classes", catalog,
                      "--seed", "0", "--out", splits, "--force")
         self.run_cmd("splits", "stats", splits)
-        return self.baselines(catalog, splits)
+        report = self.baselines(catalog, splits)
+        results = self.out / "results"
+        self.run_cmd("browse", "--data", self.data, "--labels", splits / "labels.csv", "--split", splits / "test.csv",
+                     "--classes", catalog, "--results", results / "training_free", results / "fine_tuned",
+                     "--out", self.out / "site", "--no-progress")
+        return report
 
     def annotate(self) -> None:
         if not self.ls_url:
@@ -203,7 +208,10 @@ class Demo:
                   markdown_table(tf, "Training-free ImageBind"), markdown_table(ft, "Fine-tuned ImageBind"),
                   "![per class (fine-tuned)](figures/per_class.png)", "", "## 5. Timelines of test clips", ""]
         lines += [f"![{p.stem}](figures/{p.name})" for p in timelines]
-        lines += ["", "## Commands run", "", "```", *[f"$ {c}" for c in self.commands], "```", ""]
+        lines += ["", "## 6. Results browser", "",
+                  "`site/index.html` (made by `ovavel browse` after this report): every test clip with its video, "
+                  "ground truth, both annotation rounds and both methods' timelines; filters by class and error "
+                  "type.", "", "## Commands run", "", "```", *[f"$ {c}" for c in self.commands], "```", ""]
         path = self.out / "report.md"
         atomic_write_text(path, "\n".join(lines))
         return path

@@ -101,6 +101,48 @@ def export_cmd(split_dir, data, out, force):
     echo_summary(f"release written to {out}", "\n".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+@splits.command("export-hf", epilog=example(
+    "splits export-hf --splits splits/v1 --data data/ovave --out release/ --media segments",
+    "splits export-hf --splits splits/v1 --data data/ovave --out release/ --media clips --features feats/v1 "
+    "--shard-size 500MB",
+    "splits export-hf --splits splits/v1 --data data/ovave --out release-fixed/ --labels-version fixed-2026",
+    "splits export-hf --splits splits/official --official-root OV-AVEBench/ --raw-videos raw_videos/ --out release/ "
+    "--media segments",
+    "splits export-hf --splits splits/v1 --data data/ovave --out release/ --push-to-hub me/ovavel-bench"))
+@click.option("--splits", "split_dir", required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder: clips, segments, rounds.")
+@click.option("--official-root", type=click.Path(file_okay=False, exists=True),
+              help="The official release's preprocessed layout instead of --data (media: segments).")
+@click.option("--raw-videos", type=click.Path(file_okay=False, exists=True),
+              help="With --official-root: the raw videos ({id}.mp4 anywhere below), checked against the layout.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Release folder RELEASE.")
+@click.option("--media", type=click.Choice(["none", "segments", "clips"]), default="none", show_default=True)
+@click.option("--features", type=click.Path(file_okay=False, exists=True), help="A feature store to ship as shards.")
+@click.option("--shard-size", default="1GB", show_default=True, help="Largest shard (e.g. 1GB, 500MB).")
+@click.option("--labels-version", help="Export this labels version of --data (made by `annotate corrections`).")
+@click.option("--push-to-hub", "repo", metavar="OWNER/NAME",
+              help="Upload the release to this Hugging Face dataset repository (needs a token: HF_TOKEN or "
+                   "`huggingface-cli login`).")
+@click.option("--no-progress", is_flag=True)
+@locks_folders("out")
+def export_hf_cmd(split_dir, data, official_root, raw_videos, out, media, features, shard_size, labels_version, repo,
+                  no_progress):
+    """A Hugging Face dataset: parquet (metadata, labels, splits), WebDataset shards, dataset card, checksums."""
+    from ovavel.splits.hf_export import export_hf, parse_size, push_to_hub
+
+    s = export_hf(split_dir, out, data, official_root, raw_videos, media, features, parse_size(shard_size),
+                  labels_version, progress=not no_progress)
+    lines = [f"{k} clips: {v}" for k, v in s.clips.items()] + [f"{k} shards written: {v}" for k, v in s.shards.items()]
+    lines += [f"shards kept from an earlier run: {s.shards_kept}", f"clips without media: {len(set(s.missing_media))}"]
+    if official_root:
+        lines.append(f"official release problems: {s.official_problems} (in {out}/official_report.csv)")
+    echo_summary(f"Hugging Face release -> {out} ({s.seconds:.1f} s)", "\n".join(lines))
+    click.echo(f"load it: datasets.load_dataset(\"parquet\", data_dir=\"{out}/data\")")
+    if repo:
+        push_to_hub(out, repo)
+        click.echo(f"uploaded to https://huggingface.co/datasets/{repo}")
+
+
 @splits.command("stats", epilog=example("splits stats splits/official", "splits stats splits/v1 --out paper/"))
 @click.argument("split_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--out", type=click.Path(file_okay=False), help="Where to write stats.md/json and plots (default: DIR).")

@@ -39,5 +39,10 @@ def test_demo_report(label_studio, tmp_path, ffmpeg_available):
                 "annotate reconcile", "splits make", "baseline features", "baseline eval", "baseline train"):
         assert any(click.unstyle(line).strip().startswith(f"$ {cmd}") for line in lines), cmd
         assert f"$ {cmd}" in text
+    # The results browser was written over the test split, both methods and the annotation rounds.
+    site = (out / "site" / "data.js").read_text()
+    assert (out / "site" / "index.html").exists() and '"name":"training-free"' in site and '"name":"fine-tuned"' in site
+    assert '"annotation":{"agreement":' in site and any(line.startswith("$ browse") for line in
+                                                         map(lambda m: click.unstyle(m).strip(), lines))
     labels = (out / "data" / "annotation" / "labels.csv").read_text().splitlines()
     assert len(labels) == 13 and labels[0] == "clip_id,class,labels,provenance"

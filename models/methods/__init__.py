@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from ovavel.errors import OvavelError
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 
 EncoderKind = Literal["joint", "separate", "none"]  # one audio-visual-text space (ImageBind), one per modality, or no encoder
 

@@ -15,7 +15,7 @@ from ovavel.curation.selection import select_index
 from ovavel.errors import InputError, OvavelError
 from ovavel.formats import Label, SplitRow, read_labels
 from ovavel.formats import read_predictions
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.models.synthetic import planted_features
 
 CATALOG = load_catalog()

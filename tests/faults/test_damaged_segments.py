@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ovavel.cli import app
 from ovavel.curation.segments import segments_problem
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.tables import read_csv
 
 pytest.importorskip("torch", reason="needs the ovavel[models] extra")

@@ -15,7 +15,7 @@ from ovavel.errors import OvavelError
 from ovavel.formats import Label, SplitRow, write_labels, write_split
 from ovavel.metrics.report import score_arrays
 from ovavel.models.ablate import parse_grid
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.models.head import HeadConfig
 from ovavel.models.synthetic import planted_features
 from ovavel.models.train import TrainSettings, predict_with_run, split_rows, train

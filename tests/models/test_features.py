@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.cli import app
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.tables import read_csv
 
 TINY = ["--encoder", "imagebind-tiny", "--random-init", "--device", "cpu", "--num-workers", "0", "--no-progress"]

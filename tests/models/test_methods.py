@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import ovavel.models.methods as methods
 from ovavel.cli import app
 from ovavel.formats import Label, SplitRow, write_labels, write_split
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.models.synthetic import planted_features
 
 NEW_METHOD = '''

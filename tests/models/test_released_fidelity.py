@@ -15,7 +15,7 @@ import pytest
 
 from ovavel.catalog import load_catalog
 from ovavel.metrics.report import ScoreSettings, score_arrays
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 from ovavel.models.training_free import predict_training_free
 
 NAMES = ["dog barking", "playing piano", "helicopter", "cat purring", "bird chirping"]

@@ -15,7 +15,7 @@ from ovavel.catalog import load_catalog
 from ovavel.cli import app
 from ovavel.formats import Label, SplitRow, write_labels, write_split
 from ovavel.metrics.report import ScoreSettings, score_arrays
-from ovavel.models.feature_store import FeatureStore
+from ovavel.feature_store import FeatureStore
 from ovavel.models.reproduce import ROWS, published
 from ovavel.models.synthetic import planted_features
 from ovavel.models.training_free import predict_training_free

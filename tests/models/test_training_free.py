@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ovavel.models.feature_store import Features
+from ovavel.feature_store import Features
 from ovavel.models.training_free import decide, predict_training_free
 
 C = 3  # classes 0..2; index 3 is the background text
