@@ -6,7 +6,7 @@
     b.splits.groupby(["split", "split_type"]).size()
     b.per_video["training-free"].merge(b.labels, on="clip_id")
 
-Types are explicit: clip ids, YouTube ids, label and provenance strings stay strings
+Like the CLI, this module sits above the stages (it reads every stage's files). Types are explicit: clip ids, YouTube ids, label and provenance strings stay strings
 ("0010000000" never becomes a number), seg_k are small integers, figures floats. Every table a
 folder lacks is an empty DataFrame with its columns, so code written for a full benchmark runs on
 a partial one.
@@ -36,7 +36,7 @@ class Benchmark:
     splits: "object" = None  # DataFrame: clip_id, class, split_type, split (train / val / test)
     classes: "object" = None  # DataFrame: the class catalog
     predictions: dict = field(default_factory=dict)  # method -> DataFrame (clip_id, seg_0 .. seg_9)
-    per_video: dict = field(default_factory=dict)  # method -> DataFrame (clip_id, class, split, acc, seg_f1, ...)
+    per_video: dict = field(default_factory=dict)  # method -> DataFrame (clip_id, class, split_type, acc, ...)
 
 
 def read_table(path: str | os.PathLike, columns: list[str] | None = None):
@@ -120,7 +120,9 @@ def load(data_dir: str | os.PathLike | None = None, splits: str | os.PathLike | 
             rounds[path.stem[len("labels_round"):]] = read_table(path)
     lab = labels_path(data, split_dir, labels_version)
     catalog = split_dir / "classes.csv" if split_dir and (split_dir / "classes.csv").exists() else bundled_catalog_path()
-    b = Benchmark(clips=read_table(data / "clips.csv") if data else read_table("/nonexistent", ["clip_id"]),
+    from ovavel.curation.manifest import CLIP_COLUMNS
+
+    b = Benchmark(clips=read_table(data / "clips.csv" if data else "/nonexistent", CLIP_COLUMNS),
                   ledger=ledger_frame(data / "ledger.jsonl") if data else pd.DataFrame(),
                   rounds=rounds, labels=labels_frame(lab) if lab else labels_frame("/nonexistent"),
                   splits=splits_frame(split_dir), classes=read_table(catalog))
@@ -128,5 +130,6 @@ def load(data_dir: str | os.PathLike | None = None, splits: str | os.PathLike | 
         path = Path(r)
         name = path.name.replace("_", "-")
         b.predictions[name] = read_table(path / "predictions.csv", ["clip_id"] + SEG_COLUMNS)
-        b.per_video[name] = read_table(path / "per_video.csv")
+        b.per_video[name] = read_table(path / "per_video.csv", ["clip_id", "class", "split_type", "acc", "seg_f1",
+                                                                  "event_f1"])
     return b
