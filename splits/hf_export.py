@@ -193,17 +193,43 @@ def plan_shards(samples: list[Sample], limit: int) -> list[list[Sample]]:
     return shards + ([current] if current else [])
 
 
-def write_shard(samples: list[Sample], path: Path) -> None:
+class _HashingFile:
+    """A file that hashes what is written to it (the shard's sha256 without reading it back)."""
+
+    def __init__(self, f):
+        self.f, self.h = f, hashlib.sha256()
+
+    def write(self, b):
+        self.h.update(b)
+        return self.f.write(b)
+
+    def tell(self):
+        return self.f.tell()
+
+
+def write_shard(samples: list[Sample], path: Path) -> str:
+    """Write one tar shard (atomically); its sha256."""
+    digest = []
+
     def write(tmp: Path) -> None:
-        with tarfile.open(tmp, "w", format=tarfile.USTAR_FORMAT) as tar:
-            for s in samples:
-                for name, src in s.files:
-                    data = src if isinstance(src, bytes) else src.read_bytes()
-                    ti = tarfile.TarInfo(name)
-                    ti.size, ti.mtime, ti.mode = len(data), 0, 0o644  # reproducible: no dates, no owners
-                    tar.addfile(ti, io.BytesIO(data))
+        with open(tmp, "wb") as raw:
+            out = _HashingFile(raw)
+            with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+                for s in samples:
+                    for name, src in s.files:
+                        ti = tarfile.TarInfo(name)
+                        ti.mtime, ti.mode = 0, 0o644  # reproducible: no dates, no owners
+                        if isinstance(src, bytes):
+                            ti.size = len(src)
+                            tar.addfile(ti, io.BytesIO(src))
+                        else:
+                            ti.size = src.stat().st_size
+                            with open(src, "rb") as f:
+                                tar.addfile(ti, f)
+            digest.append(out.h.hexdigest())
 
     _atomic(path, write)
+    return digest[0]
 
 
 def sha256_file(path: Path) -> str:
@@ -234,8 +260,7 @@ def write_shards(kind: str, splits: dict, out: Path, limit: int, sample_of, reco
             if old and old["clips"] == ids and (out / rel).exists() and sha256_file(out / rel) == old["sha256"]:
                 summary.shards_kept += 1
                 continue
-            write_shard(shard, out / rel)
-            record[rel] = {"clips": ids, "sha256": sha256_file(out / rel)}
+            record[rel] = {"clips": ids, "sha256": write_shard(shard, out / rel)}
             atomic_write_text(out / "shards.json", json.dumps(record, indent=1) + "\n")  # progress survives a kill
             summary.shards[kind] = summary.shards.get(kind, 0) + 1
 
@@ -320,10 +345,15 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
         summary.official_problems = len(problems)
     stats = split_stats(split_dir)
     (out / "figures").mkdir(exist_ok=True)
-    plot_stats(stats, out / "figures")
+    made = [split_dir / n for n in ("videos_per_class.png", "event_length.png")]
+    if all(f.exists() for f in made):  # `splits stats` drew them already
+        for f in made:
+            _atomic(out / "figures" / f.name, lambda tmp, f=f: tmp.write_bytes(f.read_bytes()))
+    else:
+        plot_stats(stats, out / "figures")
     atomic_write_text(out / "README.md", dataset_card(out, frames, catalog, stats, summary, media, bool(features),
                                                       labels_version, problems))
-    write_checksums(out)
+    write_checksums(out, {rel: r["sha256"] for rel, r in record.items()})
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -359,11 +389,16 @@ def official_problems(root: str | os.PathLike, raw_videos: str | os.PathLike | N
     return rows
 
 
-def write_checksums(out: Path) -> None:
+def write_checksums(out: Path, known: dict[str, str]) -> None:
+    """checksums.sha256 over every file; `known`: digests of shards (relative path -> sha256)
+    computed as they were written or checked, not read again."""
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "checksums.sha256"
                    and not p.name.startswith("."))
-    atomic_write_text(out / "checksums.sha256",
-                      "".join(f"{sha256_file(p)}  {p.relative_to(out).as_posix()}\n" for p in files))
+    lines = []
+    for p in files:
+        rel = p.relative_to(out).as_posix()
+        lines.append(f"{known.get(rel) or sha256_file(p)}  {rel}\n")
+    atomic_write_text(out / "checksums.sha256", "".join(lines))
 
 
 def dataset_card(out: Path, frames: dict, catalog, stats: dict, summary: ExportSummary, media: str, features: bool,
