@@ -3,13 +3,13 @@ later stages and a browser (Label Studio) can rely on every clip being the same 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 
 import ffmpeg
 
 from ovavel.curation.ffmpeg_tools import FFmpegError, MediaInfo, probe, run_ffmpeg, safe_path
+from ovavel.tables import sha256_file
 
 CLIP_SECONDS = 10.0
 DURATION_TOLERANCE = 0.05
@@ -57,9 +57,4 @@ def verify_clip(path: str | os.PathLike) -> MediaInfo:
     return info
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+sha256_of = sha256_file  # the name the curation stage and its tests use

@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 from ovavel.errors import OvavelError
+from ovavel.tables import sha256_file  # noqa: F401  (imported from here by the encoders)
 
 HUGE_URL = "https://dl.fbaipublicfiles.com/imagebind/imagebind_huge.pth"
 HUGE_MIN_BYTES = 4_000_000_000  # the checkpoint is about 4.5 GB
@@ -88,14 +89,6 @@ def resolve_checkpoint(checkpoint: str | None) -> Path:
         raise OvavelError(f"the cached checkpoint {cache} does not match the sha256 recorded at download; "
                           "delete it to download again")
     return download_checkpoint(cache, record)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 24):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def download_checkpoint(target: Path, record: Path, url: str = HUGE_URL) -> Path:

@@ -8,6 +8,7 @@ never leaves a half-written file under a final name.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -150,3 +151,12 @@ def repair_jsonl_tail(path: str | os.PathLike) -> bool:
             return False
         f.truncate(data.rfind(b"\n") + 1)
     return True
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """The sha256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()

@@ -35,7 +35,7 @@ from ovavel import SEGMENTS_PER_CLIP
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES
 from ovavel.layout import AUDIO_FILE, DataDir, frame_file
-from ovavel.tables import atomic_write_text, write_csv
+from ovavel.tables import atomic_write_text, sha256_file, write_csv
 
 PROVENANCE = {"a": "agreed", "j": "adjudicated", "p": "policy", "c": "corrected"}
 MEDIA = ("none", "segments", "clips")
@@ -230,14 +230,6 @@ def write_shard(samples: list[Sample], path: Path) -> str:
 
     _atomic(path, write)
     return digest[0]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_shards(kind: str, splits: dict, out: Path, limit: int, sample_of, record: dict, progress: bool,

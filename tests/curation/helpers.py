@@ -36,3 +36,22 @@ def wav_info(path) -> tuple[int, int, int, np.ndarray]:
     with wave.open(str(path)) as w:
         samples = np.frombuffer(w.readframes(w.getnframes()), np.int16)
         return w.getnchannels(), w.getframerate(), w.getnframes(), samples
+
+
+def downloaded_and_segmented(root, media_root, clips):
+    """A data folder at root/data whose clips [(youtube id, start s, class)] were downloaded from a
+    loopback server over media_root and segmented, by the real curation stage; (DataDir, index rows)."""
+    from ovavel.curation.download import DownloadOptions, download_clips
+    from ovavel.curation.segments import segment_clips
+    from ovavel.curation.vggsound_index import IndexRow, write_index
+    from ovavel.layout import DataDir
+    from ovavel.media_server import MediaServer
+
+    data = DataDir.at(root / "data")
+    data.root.mkdir()
+    rows = [IndexRow(f"{y}_{s:06d}", y, s, c, c, "", "train") for y, s, c in clips]
+    write_index(data.index, rows)
+    with MediaServer(media_root) as srv:
+        download_clips(rows, data, DownloadOptions(url_template=srv.url_template()), progress=False)
+    segment_clips(data, progress=False)
+    return data, rows

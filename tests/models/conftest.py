@@ -6,14 +6,10 @@ import warnings
 
 import pytest
 
-from ovavel.curation.download import DownloadOptions, download_clips
-from ovavel.curation.segments import segment_clips
-from ovavel.curation.vggsound_index import IndexRow, write_index
 from ovavel.formats import Label, SplitRow, write_labels, write_split
-from ovavel.layout import DataDir
-from ovavel.media_server import MediaServer
 
 from ..curation.conftest import DASH, LONG, media_root  # noqa: F401  (fixture)
+from ..curation.helpers import downloaded_and_segmented
 
 pytest.importorskip("torch", reason="needs the ovavel[models] extra (torch, ImageBind)")
 warnings.filterwarnings("ignore", category=UserWarning)
@@ -26,13 +22,7 @@ CLIPS = [(LONG, s, "dog barking") for s in (0, 5, 10, 15)] + [(DASH, s, "people 
 def segmented(media_root, tmp_path_factory):  # noqa: F811
     """A data folder with six downloaded, checked and segmented clips, plus labels and a split."""
     root = tmp_path_factory.mktemp("modeldata")
-    data = DataDir.at(root / "data")
-    data.root.mkdir()
-    rows = [IndexRow(f"{y}_{s:06d}", y, s, c, c, "", "train") for y, s, c in CLIPS]
-    write_index(data.index, rows)
-    with MediaServer(media_root) as srv:
-        download_clips(rows, data, DownloadOptions(url_template=srv.url_template()), progress=False)
-    segment_clips(data, progress=False)
+    data, rows = downloaded_and_segmented(root, media_root, CLIPS)
     labels = {r.clip_id: Label(r.cls, "0011111000" if i % 2 else "1111111111") for i, r in enumerate(rows)}
     write_labels(root / "labels.csv", labels)
     write_split(root / "test.csv", [SplitRow(r.clip_id, r.cls, "unseen" if r.cls == "dog barking" else "seen")

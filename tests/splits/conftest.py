@@ -8,15 +8,11 @@ import pytest
 from ovavel.annotation.reconcile import reconcile
 from ovavel.annotation.state import ROUND_COLUMNS
 from ovavel.catalog import load_catalog
-from ovavel.curation.download import DownloadOptions, download_clips
-from ovavel.curation.segments import segment_clips
-from ovavel.curation.vggsound_index import IndexRow, write_index
 from ovavel.formats import Label, SplitRow, write_labels, write_split
-from ovavel.layout import DataDir
-from ovavel.media_server import MediaServer
 from ovavel.tables import read_csv, write_csv
 
 from ..curation.conftest import DASH, LONG, media_root  # noqa: F401  (fixture)
+from ..curation.helpers import downloaded_and_segmented
 
 CLIPS = [(LONG, s, "dog barking") for s in (0, 5, 10, 15)] + [(DASH, s, "people burping") for s in (0, 4)]
 ROUND1 = ["0011100000", "1111111111", "0000011111", "0110000000", "1111100000", "0000000011"]
@@ -26,13 +22,7 @@ ROUND2 = ["0011100000", "1111111110", "0000011111", "0111000000", "1111100000", 
 @pytest.fixture(scope="session")
 def hf_bench(media_root, tmp_path_factory):  # noqa: F811
     root = tmp_path_factory.mktemp("hfbench")
-    data = DataDir.at(root / "data")
-    data.root.mkdir()
-    rows = [IndexRow(f"{y}_{s:06d}", y, s, c, c, "", "train") for y, s, c in CLIPS]
-    write_index(data.index, rows)
-    with MediaServer(media_root) as srv:
-        download_clips(rows, data, DownloadOptions(url_template=srv.url_template()), progress=False)
-    segment_clips(data, progress=False)
+    data, rows = downloaded_and_segmented(root, media_root, CLIPS)
     data.annotation_dir.mkdir()
     for key, annotator, answers in (("1", "a@x.org", ROUND1), ("2", "b@x.org", ROUND2)):
         write_csv(data.annotation_dir / f"labels_round{key}.csv",

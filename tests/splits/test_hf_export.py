@@ -146,3 +146,34 @@ def test_sizes_and_the_upload_plan(tmp_path):
     assert plan["create_repo"] == {"repo_id": "me/bench", "repo_type": "dataset", "exist_ok": True}
     assert plan["upload_folder"]["folder_path"] == str(tmp_path / "rel")
     assert plan["upload_folder"]["repo_type"] == "dataset" and "shards.json" in plan["upload_folder"]["ignore_patterns"]
+
+
+def test_clips_and_features_shards(hf_bench, tmp_path):
+    import io
+
+    import numpy as np
+
+    from ovavel.feature_store import FeatureStore
+
+    root, data, splits, parts, final = hf_bench
+    ids = list(final)
+    rng = np.random.default_rng(0)
+    store = FeatureStore(tmp_path / "feats")
+    store.init({"encoder": "imagebind-tiny", "random_init": True, "dim": 4}, ["dog barking", "other"],
+               rng.normal(size=(2, 4)).astype(np.float32))
+    audio, visual = rng.normal(size=(6, 10, 4)).astype(np.float32), rng.normal(size=(6, 10, 4)).astype(np.float32)
+    store.write_part(0, ids, audio, visual)
+    out = tmp_path / "rel"
+    export("--splits", splits, "--data", data.root, "--out", out, "--media", "clips", "--features", tmp_path / "feats")
+    clips = list(wds.WebDataset(sorted(str(p) for p in (out / "clips").glob("*.tar")), shardshuffle=False,
+                                empty_check=False))
+    assert sorted(s["__key__"] for s in clips) == sorted(ids)
+    assert all(s["mp4"] == data.clip(s["__key__"]).read_bytes() for s in clips)
+    feats = list(wds.WebDataset(sorted(str(p) for p in (out / "features").glob("*.tar")), shardshuffle=False,
+                                empty_check=False))
+    for s in feats:
+        i = ids.index(s["__key__"])
+        assert np.array_equal(np.load(io.BytesIO(s["audio.npy"])), audio[i])
+        assert np.array_equal(np.load(io.BytesIO(s["visual.npy"])), visual[i])
+    assert (out / "features" / "texts.npy").exists()
+    assert json.loads((out / "features" / "texts.json").read_text())["texts"] == ["dog barking", "other"]
