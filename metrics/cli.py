@@ -9,7 +9,7 @@ import click
 from ovavel.catalog import load_catalog
 from ovavel.cli_common import example, pass_errors
 from ovavel.metrics.core import METRIC_KEYS
-from ovavel.metrics.report import PROTOCOLS, ScoreSettings, _pct, markdown_table, score_files, write_report
+from ovavel.metrics.report import PROTOCOLS, ScoreSettings, pct, markdown_table, score_files, write_report
 from ovavel.tables import atomic_write_text
 
 
@@ -85,6 +85,6 @@ def side_by_side(summaries: dict[str, dict]) -> str:
     head = "| | " + " | ".join(f"{m} ({n})" for m in ("Acc", "Seg", "Eve", "Avg") for n in names) + " |"
     lines = ["### Metrics against each label set (percent)", "", head, "|---|" + "---:|" * (4 * len(names))]
     for group in ("seen", "unseen", "total"):
-        cells = [_pct(summaries[n][group][k]) for k in METRIC_KEYS for n in names]
+        cells = [pct(summaries[n][group][k]) for k in METRIC_KEYS for n in names]
         lines.append(f"| {group} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -112,12 +112,12 @@ def markdown_table(summary: dict[str, dict], title: str = "") -> str:
         "| | Acc | Seg | Eve | Avg | videos |", "|---|---:|---:|---:|---:|---:|"]
     for group in ("seen", "unseen", "total"):
         s = summary[group]
-        cells = [_pct(s[k]) for k in METRIC_KEYS]
+        cells = [pct(s[k]) for k in METRIC_KEYS]
         lines.append(f"| {group} | " + " | ".join(cells) + f" | {s['videos']} |")
     return "\n".join(lines) + "\n"
 
 
-def _pct(value: float) -> str:
+def pct(value: float) -> str:
     return "–" if value != value else f"{100 * value:.1f}"  # NaN: no videos in that group
 
 

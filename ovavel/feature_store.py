@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ovavel.errors import OvavelError
-from ovavel.tables import atomic_write_text
+from ovavel.tables import atomic_write, atomic_write_text
 
 
 @dataclass
@@ -199,16 +199,8 @@ class FeatureStore:
 
 
 def _save_npz(path: Path, **arrays) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "wb") as f:
-        np.save(f, array)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: np.save(f, array))

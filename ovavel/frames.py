@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ovavel import SEGMENTS_PER_CLIP
@@ -30,7 +31,7 @@ SPLIT_NAMES = ("train", "val", "test")
 @dataclass
 class Benchmark:
     clips: "object"  # DataFrame: DIR/clips.csv, the manifest
-    ledger: "object"  # DataFrame: DIR/ledger.jsonl, one row per event
+    data_dir: Path | None = None
     rounds: dict = field(default_factory=dict)  # round name -> DataFrame of DIR/annotation/labels_round{name}.csv
     labels: "object" = None  # DataFrame: the final labels, one column per second too
     splits: "object" = None  # DataFrame: clip_id, class, split_type, split (train / val / test)
@@ -38,13 +39,18 @@ class Benchmark:
     predictions: dict = field(default_factory=dict)  # method -> DataFrame (clip_id, seg_0 .. seg_9)
     per_video: dict = field(default_factory=dict)  # method -> DataFrame (clip_id, class, split_type, acc, ...)
 
+    @cached_property
+    def ledger(self):
+        """DataFrame of DIR/ledger.jsonl, one row per event (read on first use: it can be long)."""
+        return ledger_frame(self.data_dir / "ledger.jsonl" if self.data_dir else None)
 
-def read_table(path: str | os.PathLike, columns: list[str] | None = None):
-    """A CSV as a DataFrame of strings (empty cells stay ""), known numeric columns typed."""
+
+def read_table(path: str | os.PathLike | None, columns: list[str] | None = None):
+    """A CSV as a DataFrame of strings (empty cells stay ""), known numeric columns typed; a file
+    that is not there (or None) gives an empty table with `columns`."""
     import pandas as pd
 
-    path = Path(path)
-    if not path.exists():
+    if path is None or not Path(path).exists():
         return pd.DataFrame({c: pd.Series(dtype="string") for c in columns or []})
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").astype("string")
     for col, dtype in NUMERIC.items():
@@ -53,7 +59,7 @@ def read_table(path: str | os.PathLike, columns: list[str] | None = None):
     return df
 
 
-def labels_frame(path: str | os.PathLike):
+def labels_frame(path: str | os.PathLike | None):
     """labels.csv with the ten seconds as columns seg_0 .. seg_9 (int8) beside the string."""
     df = read_table(path, ["clip_id", "class", "labels"])
     for k, col in enumerate(SEG_COLUMNS):
@@ -75,12 +81,12 @@ def splits_frame(split_dir: str | os.PathLike | None):
     return pd.concat(parts, ignore_index=True)
 
 
-def ledger_frame(path: Path):
+def ledger_frame(path: Path | None):
     import pandas as pd
 
     from ovavel.tables import read_jsonl
 
-    rows = read_jsonl(path) if path.exists() else []
+    rows = read_jsonl(path) if path is not None and path.exists() else []
     return pd.DataFrame(rows).astype("string") if rows else pd.DataFrame({"clip_id": pd.Series(dtype="string")})
 
 
@@ -106,7 +112,6 @@ def load(data_dir: str | os.PathLike | None = None, splits: str | os.PathLike | 
          results: list[str | os.PathLike] = (), labels_version: str | None = None) -> Benchmark:
     """The tables of a data folder (clips, ledger, annotation rounds, final labels), a split folder
     and result folders (predictions, per-video figures), as DataFrames."""
-    import pandas as pd
 
     from ovavel.catalog import bundled_catalog_path
 
@@ -122,9 +127,8 @@ def load(data_dir: str | os.PathLike | None = None, splits: str | os.PathLike | 
     catalog = split_dir / "classes.csv" if split_dir and (split_dir / "classes.csv").exists() else bundled_catalog_path()
     from ovavel.curation.manifest import CLIP_COLUMNS
 
-    b = Benchmark(clips=read_table(data / "clips.csv" if data else "/nonexistent", CLIP_COLUMNS),
-                  ledger=ledger_frame(data / "ledger.jsonl") if data else pd.DataFrame(),
-                  rounds=rounds, labels=labels_frame(lab) if lab else labels_frame("/nonexistent"),
+    b = Benchmark(clips=read_table(data / "clips.csv" if data else None, CLIP_COLUMNS), data_dir=data,
+                  rounds=rounds, labels=labels_frame(lab),
                   splits=splits_frame(split_dir), classes=read_table(catalog))
     for r in results:
         path = Path(r)

@@ -13,8 +13,9 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from ovavel.errors import InputError
 
@@ -76,20 +77,26 @@ def csv_header(path: str | os.PathLike) -> list[str]:
     return []
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write text to `path` through a dot-named temporary file and a rename."""
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
+    """Write bytes through `write(file)` into a dot-named temporary file beside `path`, flush it to
+    disk and rename it into place: readers see the old file or the whole new one, never a part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write text (UTF-8) to `path` atomically (atomic_write)."""
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
 
 
 def write_csv(path: str | os.PathLike, rows: Iterable[Mapping[str, object]], columns: Sequence[str]) -> None:

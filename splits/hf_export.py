@@ -35,7 +35,7 @@ from ovavel import SEGMENTS_PER_CLIP
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES
 from ovavel.layout import AUDIO_FILE, DataDir, frame_file
-from ovavel.tables import atomic_write_text, sha256_file, write_csv
+from ovavel.tables import atomic_write, atomic_write_text, sha256_file, write_csv
 
 PROVENANCE = {"a": "agreed", "j": "adjudicated", "p": "policy", "c": "corrected"}
 MEDIA = ("none", "segments", "clips")
@@ -122,9 +122,11 @@ def final_provenance(data_dir, labels_version: str | None) -> dict[str, tuple[st
 
 def _youtube(cid: str, manifest) -> tuple[str, int | None]:
     if manifest is not None and cid in manifest.index and "youtube_id" in manifest.columns:
+        import pandas as pd
+
         row = manifest.loc[cid]
         start = row.get("start_s")
-        return str(row["youtube_id"]), None if start is None or start != start else int(start)
+        return str(row["youtube_id"]), None if pd.isna(start) else int(start)
     m = _CLIP_ID.match(cid)
     return (m["yt"], int(m["start"])) if m else (cid, None)  # official ids are YouTube ids
 
@@ -147,18 +149,7 @@ def write_parquet(df, path: Path) -> None:
                         ("labels", pa.list_(pa.int8())), ("provenance", pa.list_(pa.string())),
                         ("agreement", pa.float64())])
     table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
-    _atomic(path, lambda tmp: pq.write_table(table, tmp))
-
-
-def _atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic_write(path, lambda f: pq.write_table(table, f))
 
 
 def media_sample(kind: str, cid: str, meta: dict, data: DataDir | None, official: dict | None) -> Sample | None:
@@ -211,24 +202,23 @@ def write_shard(samples: list[Sample], path: Path) -> str:
     """Write one tar shard (atomically); its sha256."""
     digest = []
 
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as raw:
-            out = _HashingFile(raw)
-            with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-                for s in samples:
-                    for name, src in s.files:
-                        ti = tarfile.TarInfo(name)
-                        ti.mtime, ti.mode = 0, 0o644  # reproducible: no dates, no owners
-                        if isinstance(src, bytes):
-                            ti.size = len(src)
-                            tar.addfile(ti, io.BytesIO(src))
-                        else:
-                            ti.size = src.stat().st_size
-                            with open(src, "rb") as f:
-                                tar.addfile(ti, f)
-            digest.append(out.h.hexdigest())
+    def write(raw) -> None:
+        out = _HashingFile(raw)
+        with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            for s in samples:
+                for name, src in s.files:
+                    ti = tarfile.TarInfo(name)
+                    ti.mtime, ti.mode = 0, 0o644  # reproducible: no dates, no owners
+                    if isinstance(src, bytes):
+                        ti.size = len(src)
+                        tar.addfile(ti, io.BytesIO(src))
+                    else:
+                        ti.size = src.stat().st_size
+                        with open(src, "rb") as f:
+                            tar.addfile(ti, f)
+        digest.append(out.h.hexdigest())
 
-    _atomic(path, write)
+    atomic_write(path, write)
     return digest[0]
 
 
@@ -306,7 +296,7 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
         write_parquet(df, out / "data" / f"{name}.parquet")
     classes = pa.table({"name": catalog.names, "vggsound_label": [c.vggsound_label for c in catalog.classes],
                         "group": [c.group for c in catalog.classes], "split": [c.split or "" for c in catalog.classes]})
-    _atomic(out / "classes.parquet", lambda tmp: pq.write_table(classes, tmp))
+    atomic_write(out / "classes.parquet", lambda f: pq.write_table(classes, f))
     record = json.loads((out / "shards.json").read_text()) if (out / "shards.json").exists() else {}
     data = DataDir.at(data_dir) if data_dir else None
     official = None
@@ -327,7 +317,7 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
         write_shards("features", frames, out, shard_size, lambda c: feature_sample(store, index, c), record, progress,
                      summary)
         for f in sorted(Path(features).glob("texts*.npy")):
-            _atomic(out / "features" / f.name, lambda tmp, f=f: tmp.write_bytes(f.read_bytes()))
+            atomic_write(out / "features" / f.name, lambda dst, f=f: dst.write(f.read_bytes()))
         atomic_write_text(out / "features" / "texts.json", json.dumps({"texts": store.texts, "meta": {
             k: v for k, v in store.meta.items() if k != "texts"}}, indent=2) + "\n")
     problems = []
@@ -340,7 +330,7 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
     made = [split_dir / n for n in ("videos_per_class.png", "event_length.png")]
     if all(f.exists() for f in made):  # `splits stats` drew them already
         for f in made:
-            _atomic(out / "figures" / f.name, lambda tmp, f=f: tmp.write_bytes(f.read_bytes()))
+            atomic_write(out / "figures" / f.name, lambda dst, f=f: dst.write(f.read_bytes()))
     else:
         plot_stats(stats, out / "figures")
     atomic_write_text(out / "README.md", dataset_card(out, frames, catalog, stats, summary, media, bool(features),

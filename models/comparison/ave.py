@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ovavel.models.head import ScoredHead
+from ovavel.models.comparison.base import ComparisonHead
 
 
 class AudioGuidedVisualAttention(nn.Module):
@@ -43,7 +43,7 @@ class AudioGuidedVisualAttention(nn.Module):
         return (torch.softmax(z, dim=-1).unsqueeze(-1) * regions).sum(-2)
 
 
-class AVEHead(ScoredHead):
+class AVEHead(ComparisonHead):
     def __init__(self, audio_dim: int = 128, visual_dim: int = 512, hidden_dim: int = 128, attention_size: int = 512,
                  map_size: int = 49, out_dim: int | None = None, fusion: str = "sqrt"):
         super().__init__()
@@ -51,18 +51,11 @@ class AVEHead(ScoredHead):
         self.attention = AudioGuidedVisualAttention(audio_dim, visual_dim, attention_size, map_size)
         self.lstm_audio = nn.LSTM(audio_dim, hidden_dim, 1, batch_first=True, bidirectional=True)
         self.lstm_video = nn.LSTM(visual_dim, hidden_dim, 1, batch_first=True, bidirectional=True)
-        self.to_text = None if out_dim is None else nn.ModuleDict(
-            {"audio": nn.Linear(2 * hidden_dim, out_dim), "visual": nn.Linear(2 * hidden_dim, out_dim)})
-
-    @classmethod
-    def from_config(cls, cfg) -> "AVEHead":
-        return cls(cfg.dim, cfg.dim, out_dim=cfg.dim, fusion=cfg.fusion)
+        self.add_text_projection(2 * hidden_dim, out_dim)
 
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        regions = visual if visual.dim() == 4 else visual.unsqueeze(-2)  # pooled features: one region
+        regions = self.regions(visual)
         attended = self.attention(audio, regions)
         a, _ = self.lstm_audio(audio)
         v, _ = self.lstm_video(attended)
-        if self.to_text is None:
-            return a, v
-        return self.to_text["audio"](a), self.to_text["visual"](v)
+        return self.project(a, v)

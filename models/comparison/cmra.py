@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ovavel.models.head import ScoredHead
+from ovavel.models.comparison.base import ComparisonHead
 
 
 class SpatialChannelAttention(nn.Module):
@@ -75,7 +75,7 @@ class RelationLayer(nn.Module):
         return self.ffn(x)
 
 
-class CMRAHead(ScoredHead):
+class CMRAHead(ComparisonHead):
     def __init__(self, audio_dim: int = 128, visual_dim: int = 512, d_model: int = 256, out_dim: int | None = None,
                  fusion: str = "sqrt", ffn: int = 2048):
         super().__init__()
@@ -91,8 +91,7 @@ class CMRAHead(ScoredHead):
         self.av_attn = nn.MultiheadAttention(d_model, 4, dropout=0.1, batch_first=True)
         self.av_dropout = nn.Dropout(0.1)
         self.av_norm = nn.LayerNorm(d_model)
-        self.to_text = None if out_dim is None else nn.ModuleDict(
-            {"audio": nn.Linear(d_model, out_dim), "visual": nn.Linear(d_model, out_dim)})
+        self.add_text_projection(d_model, out_dim)
 
     @classmethod
     def from_config(cls, cfg) -> "CMRAHead":
@@ -101,7 +100,7 @@ class CMRAHead(ScoredHead):
         return cls(cfg.dim, cfg.dim, d_model=cfg.width, out_dim=cfg.dim, fusion=cfg.fusion, ffn=8 * cfg.width)
 
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        regions = visual if visual.dim() == 4 else visual.unsqueeze(-2)
+        regions = self.regions(visual)
         regions = self.dropout(F.relu(self.v_fc(regions)))
         video = self.spatial_channel_att(regions, audio)
         video_kv = self.video_affine(video)
@@ -116,6 +115,4 @@ class CMRAHead(ScoredHead):
         joint = video_q * audio_q
         memory = torch.cat([audio_q, video_q], dim=1)
         video_q = self.av_norm(joint + self.av_dropout(self.av_attn(joint, memory, memory, need_weights=False)[0]))
-        if self.to_text is None:
-            return audio_q, video_q
-        return self.to_text["audio"](audio_q), self.to_text["visual"](video_q)
+        return self.project(audio_q, video_q)

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ovavel.models.head import ScoredHead
+from ovavel.models.comparison.base import ComparisonHead
 
 
 class BandAttention(nn.Module):
@@ -120,15 +120,14 @@ class PyramidAttention(nn.Module):
         return v_out, a_out
 
 
-class MMPyramidHead(ScoredHead):
+class MMPyramidHead(ComparisonHead):
     def __init__(self, audio_dim: int, visual_dim: int, out_dim: int | None = None, fusion: str = "sqrt",
                  d_model: int = 512, ffn: int = 512, levels: int = 4, heads: int = 8):
         super().__init__()
         self.fusion = fusion
         self.fc_a, self.fc_v = nn.Linear(audio_dim, d_model), nn.Linear(visual_dim, d_model)
         self.pyramid = PyramidAttention(d_model, ffn, levels, heads)
-        self.to_text = None if out_dim is None else nn.ModuleDict(
-            {"audio": nn.Linear(d_model, out_dim), "visual": nn.Linear(d_model, out_dim)})
+        self.add_text_projection(d_model, out_dim)
 
     @classmethod
     def from_config(cls, cfg) -> "MMPyramidHead":
@@ -137,6 +136,4 @@ class MMPyramidHead(ScoredHead):
 
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         v, a = self.pyramid(self.fc_v(visual), self.fc_a(audio))
-        if self.to_text is None:
-            return a, v
-        return self.to_text["audio"](a), self.to_text["visual"](v)
+        return self.project(a, v)

@@ -19,7 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ovavel.models.comparison.ave import AudioGuidedVisualAttention
-from ovavel.models.head import ScoredHead
+from ovavel.models.comparison.base import ComparisonHead
 
 
 def _prune(att: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -56,7 +56,7 @@ class PositiveSamplePropagation(nn.Module):
         return a_psp, v_psp
 
 
-class PSPHead(ScoredHead):
+class PSPHead(ComparisonHead):
     def __init__(self, audio_dim: int = 128, visual_dim: int = 512, hidden_dim: int = 128, out_dim: int | None = None,
                  fusion: str = "sqrt", threshold: float = 0.099):
         super().__init__()
@@ -67,20 +67,13 @@ class PSPHead(ScoredHead):
         self.lstm_audio = nn.LSTM(128, hidden_dim, 1, batch_first=True, bidirectional=True)
         self.lstm_video = nn.LSTM(hidden_dim, hidden_dim, 1, batch_first=True, bidirectional=True)
         self.psp = PositiveSamplePropagation(2 * hidden_dim, 2 * hidden_dim, threshold=threshold)
-        self.to_text = None if out_dim is None else nn.ModuleDict(
-            {"audio": nn.Linear(256, out_dim), "visual": nn.Linear(256, out_dim)})
-
-    @classmethod
-    def from_config(cls, cfg) -> "PSPHead":
-        return cls(cfg.dim, cfg.dim, out_dim=cfg.dim, fusion=cfg.fusion)
+        self.add_text_projection(256, out_dim)
 
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        regions = visual if visual.dim() == 4 else visual.unsqueeze(-2)
+        regions = self.regions(visual)
         fa = self.fa(audio)
         fv = self.fv(self.attention(fa, regions))
         a, _ = self.lstm_audio(fa)
         v, _ = self.lstm_video(fv)
         a, v = self.psp(a, v)
-        if self.to_text is None:
-            return a, v
-        return self.to_text["audio"](a), self.to_text["visual"](v)
+        return self.project(a, v)

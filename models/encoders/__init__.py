@@ -13,13 +13,12 @@ calling `register_encoder(EncoderSpec(...))` (no edit to the CLI).
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 import numpy as np
 
+from ovavel import registry
 from ovavel.errors import OvavelError
 
 Space = Literal["joint", "separate"]
@@ -96,15 +95,11 @@ _REGISTRY: dict[str, EncoderSpec] = {}
 
 
 def register_encoder(spec: EncoderSpec) -> EncoderSpec:
-    if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
-        raise OvavelError(f"two encoders are called {spec.name!r}")
-    _REGISTRY[spec.name] = spec
-    return spec
+    return registry.add(_REGISTRY, spec.name, spec, "encoders")
 
 
 def load_encoders() -> dict[str, EncoderSpec]:
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    registry.import_all(__name__, __path__)
     return dict(_REGISTRY)
 
 
@@ -113,10 +108,7 @@ def encoder_names() -> list[str]:
 
 
 def get_encoder(name: str) -> EncoderSpec:
-    specs = load_encoders()
-    if name not in specs:
-        raise OvavelError(f"--encoder: expected one of {', '.join(sorted(specs))}, but got {name!r}")
-    return specs[name]
+    return registry.lookup(load_encoders(), name, "--encoder")
 
 
 def build_encoder(opts: FeatureOptions) -> FrozenEncoder:

@@ -8,12 +8,10 @@ A module calls `register(Method(...))` at import. This package imports every mod
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from ovavel.errors import OvavelError
+from ovavel import registry
 from ovavel.feature_store import Features
 
 EncoderKind = Literal["joint", "separate", "none"]  # one audio-visual-text space (ImageBind), one per modality, or no encoder
@@ -50,22 +48,15 @@ _REGISTRY: dict[str, Method] = {}
 
 
 def register(method: Method) -> Method:
-    if method.name in _REGISTRY and _REGISTRY[method.name] is not method:
-        raise OvavelError(f"two methods are called {method.name!r}")
-    _REGISTRY[method.name] = method
-    return method
+    return registry.add(_REGISTRY, method.name, method, "methods")
 
 
 def load_methods() -> dict[str, Method]:
     """Every registered method, importing the modules of this package (once, and again for
     modules added since)."""
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    registry.import_all(__name__, __path__)
     return dict(_REGISTRY)
 
 
 def get_method(name: str) -> Method:
-    methods = load_methods()
-    if name not in methods:
-        raise OvavelError(f"--method: expected one of {', '.join(sorted(methods))}, but got {name!r}")
-    return methods[name]
+    return registry.lookup(load_methods(), name, "--method")

@@ -72,7 +72,7 @@ def test_corrections_change_only_the_named_clips(data, tmp_path):
     ("clip_id,labels,reason\na_000000,01,x\n", "expected labels of ten 0/1 characters"),
     ("clip_id,labels,reason\na_000000,0000000000,\n", "every correction needs a reason"),
     ("clip_id,labels,reason,class\na_000000,0000000000,x,no such class\n", "unknown class 'no such class'"),
-    ("clip_id,labels\na_000000,0000000000\n", "reason"),
+    ("clip_id,labels\na_000000,0000000000\n", "missing column(s) reason"),
 ])
 def test_bad_corrections_name_the_line(data, tmp_path, body, message):
     fixes = tmp_path / "bad.csv"

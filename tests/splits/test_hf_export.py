@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.cli import app
+from ovavel.errors import OvavelError
 from ovavel.layout import AUDIO_FILE, frame_file
 from ovavel.splits.hf_export import parse_size, upload_plan
 
@@ -140,7 +141,7 @@ def test_official_layout_problems_are_reported(hf_bench, tmp_path, ffmpeg_availa
 def test_sizes_and_the_upload_plan(tmp_path):
     assert parse_size("1GB") == 10 ** 9 and parse_size("500MB") == 5 * 10 ** 8 and parse_size("200kB") == 200_000
     assert parse_size("1000") == 1000
-    with pytest.raises(Exception, match="expected a size such as 1GB"):
+    with pytest.raises(OvavelError, match="expected a size such as 1GB"):
         parse_size("lots")
     plan = upload_plan(tmp_path / "rel", "me/bench")
     assert plan["create_repo"] == {"repo_id": "me/bench", "repo_type": "dataset", "exist_ok": True}
