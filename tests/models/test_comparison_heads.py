@@ -115,10 +115,10 @@ CATALOG = ClassCatalog([EventClass(n, n, "other", "unseen" if i >= 9 else "seen"
 
 @pytest.fixture(scope="module")
 def planted():
-    feats, labels = planted_features(NAMES, 16, dim=16, noise=0.2, seed=3)
+    feats, labels = planted_features(NAMES, 24, dim=16, noise=0.2, seed=3)
     seen = [c for c in feats.clip_ids if CATALOG.get(labels[c].cls).split == "seen"]
-    train_rows = [SplitRow(c, labels[c].cls, "seen") for c in seen if int(c[-4:]) < 12]
-    held = [c for c in seen if int(c[-4:]) >= 12]
+    train_rows = [SplitRow(c, labels[c].cls, "seen") for c in seen if int(c[-4:]) < 18]
+    held = [c for c in seen if int(c[-4:]) >= 18]
     return feats, labels, train_rows, held
 
 
@@ -126,8 +126,12 @@ def planted():
 def test_learns_the_seen_classes(name, planted, tmp_path):
     feats, labels, train_rows, held = planted
     held_rows = [SplitRow(c, labels[c].cls, "seen") for c in held]
-    # width 32: cmra and mm-pyramid at the authors' widths take minutes per run on a CPU
-    settings = TrainSettings(epochs=20, lr=1e-3, batch_size=16, device="cpu", seed=0, method=name,
+    # width 32: cmra and mm-pyramid at the authors' widths take minutes per run on a CPU.
+    # 18 training clips per class and lr 3e-3 leave a wide margin under every CPU kernel: with
+    # ATEN_CPU_CAPABILITY default / avx2 / avx512 and 1 or 2 threads the lowest accuracy seen was
+    # 0.743 (threshold 0.648) and the lowest share of event seconds named right 0.494 (threshold
+    # 0.35). 16 clips and lr 1e-3 sat on the edge (0.594 .. 0.836 across kernels).
+    settings = TrainSettings(epochs=20, lr=3e-3, batch_size=16, device="cpu", seed=0, method=name,
                              head=HeadConfig(head=name, width=32))
     train(feats, train_rows, held_rows, labels, CATALOG, tmp_path / "run", settings, progress=False,
           echo=lambda *_: None)
@@ -135,12 +139,12 @@ def test_learns_the_seen_classes(name, planted, tmp_path):
     pred = predict_with_run(tmp_path / "run", test, NAMES, "cpu")
     summary = score_arrays(held, [labels[c].cls for c in held], [labels[c].labels for c in held],
                            [pred[c] for c in held], CATALOG).summary["total"]
-    # Chance: calling every second background is right on the background seconds (186 of 360 here);
+    # Chance: calling every second background is right on the background seconds (269 of 540 here);
     # naming an event second's class by guessing among the 9 seen classes + background, 1 in 10.
     event_seconds = sum(labels[c].labels.count("1") for c in held)
     all_background = 1 - event_seconds / (10 * len(held))
-    assert all_background == pytest.approx(186 / 360)
-    assert summary["acc"] > all_background + 0.1, summary
+    assert all_background == pytest.approx(269 / 540)
+    assert summary["acc"] > all_background + 0.15, summary
     right = sum(p == labels[c].cls and b == "1" for c in held for p, b in zip(pred[c], labels[c].labels))
-    assert right / event_seconds > 0.25, (right, event_seconds)
+    assert right / event_seconds > 0.35, (right, event_seconds)
     assert np.isfinite(summary["avg"])
