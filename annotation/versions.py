@@ -23,6 +23,7 @@ from ovavel import SEGMENTS_PER_CLIP
 from ovavel.errors import InputError, OvavelError
 from ovavel.formats import read_labels
 from ovavel.layout import DataDir
+from ovavel.names import check_clip_id, check_version_name, is_version_name, version_dir
 from ovavel.tables import atomic_write_text, read_csv, write_csv
 
 CORRECTION_COLUMNS = ["clip_id", "class_before", "class_after", "labels_before", "labels_after", "seconds", "reason"]
@@ -33,7 +34,7 @@ def versions_dir(data: DataDir) -> Path:
 
 
 def version_labels(data: DataDir, name: str) -> Path:
-    path = versions_dir(data) / name / "labels.csv"
+    path = version_dir(versions_dir(data), name) / "labels.csv"
     if not path.exists():
         known = sorted(p.name for p in versions_dir(data).glob("*") if (p / "labels.csv").exists())
         raise OvavelError(f"no labels version {name!r} in {versions_dir(data)} (known: {', '.join(known) or 'none'})")
@@ -44,6 +45,8 @@ def resolve_labels(ref: str, data: DataDir | None) -> Path:
     """A labels file given as a path, or a version name of the data folder."""
     if Path(ref).is_file():
         return Path(ref)
+    if not is_version_name(ref):
+        raise OvavelError(f"{ref}: no such labels file (and not a version name)")
     if data is None:
         raise OvavelError(f"{ref}: no such labels file (a version name needs --data DIR)")
     return version_labels(data, ref)
@@ -56,9 +59,9 @@ def changed_seconds(a: str, b: str) -> list[int]:
 def make_version(data_dir: str | os.PathLike, corrections: str | os.PathLike, name: str, base: str | None = None,
                  class_names: set[str] | None = None, force: bool = False) -> dict:
     data = DataDir.at(data_dir)
-    if not name or "/" in name or name.startswith("."):
-        raise OvavelError(f"--version: {name!r} is not a usable folder name")
-    out = versions_dir(data) / name
+    out = version_dir(versions_dir(data), check_version_name(name, what="--version"))
+    if base is not None:
+        check_version_name(base, what="--base")
     if (out / "labels.csv").exists() and not force:
         raise OvavelError(f"labels version {name!r} exists ({out}); choose another name or pass --force")
     base_path = version_labels(data, base) if base else data.annotation_dir / "labels.csv"
@@ -69,6 +72,7 @@ def make_version(data_dir: str | os.PathLike, corrections: str | os.PathLike, na
     seen = set()
     for line, r in enumerate(read_csv(corrections, required=["clip_id", "labels", "reason"]), start=2):
         cid, labels, reason = r["clip_id"].strip(), r["labels"].strip(), r["reason"].strip()
+        check_clip_id(cid, path=corrections, line=line)
         if cid not in base_rows:
             raise InputError(f"clip {cid!r} is not in {base_path}", path=corrections, line=line)
         if cid in seen:

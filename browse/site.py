@@ -30,7 +30,8 @@ from ovavel.formats import read_labels, read_predictions, read_split
 from ovavel.layout import AUDIO_FILE, DataDir, frame_file
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.report import score_arrays
-from ovavel.tables import atomic_write_text, read_csv
+from ovavel.names import check_clip_id
+from ovavel.tables import atomic_write, atomic_write_text, read_csv
 
 ASSETS = ("index.html", "app.js", "style.css")
 ROUNDS = (("1", "round 1"), ("2", "round 2"), ("adjudicate", "adjudicated"))
@@ -111,13 +112,15 @@ def build_site(data_dir: str | os.PathLike | None, labels_path: str | os.PathLik
         figure = None
         if (path / "per_class.png").exists():
             figure = f"figures/{name.replace('/', '_')}_per_class.png"
-            shutil.copyfile(path / "per_class.png", out / figure)
+            put(path / "per_class.png", out / figure, "copy")
         method_rows.append({"name": name, "path": str(path), "clips": len(have), "figure": figure,
                             "summary": {g: _figures(s) for g, s in report.summary.items()},
                             "per_class": {r["class"]: _figures(r) for r in report.per_class}})
 
     annotation = annotation_data(data, by_id) if data else None
     counts = {"video": 0, "frames": 0, "none": 0}
+    for stale in [*out.glob("media/.*.part"), *out.glob("media/*/.*.part"), *out.glob("thumbs/.*.part")]:
+        stale.unlink(missing_ok=True)  # left by a killed build
     for clip in tqdm(clips, desc="site media", unit="clip", disable=not progress, dynamic_ncols=True):
         kind = place_media(data, clip, out, media)
         counts[kind] += 1
@@ -176,7 +179,7 @@ def annotation_data(data: DataDir, by_id: dict[str, dict]) -> dict | None:
 
 def place_media(data: DataDir | None, clip: dict, out: Path, mode: str) -> str:
     """Thumbnail and media of one clip into the site; "video", "frames" or "none"."""
-    cid = clip["id"]
+    cid = check_clip_id(clip["id"])  # the site's file names come from it: never a path
     seg = data.segments(cid) if data else None
     mp4 = data.clip(cid) if data else None
     clip["thumb"] = None
@@ -201,21 +204,43 @@ def place_media(data: DataDir | None, clip: dict, out: Path, mode: str) -> str:
     return "none"
 
 
+def _same_as_source(src: Path, dst: Path) -> bool:
+    """A file placed from `src` is kept by a rebuild only while it is the source itself (a hard link)
+    or has the source's size and modification time (which `put` and `make_thumb` copy onto it)."""
+    try:
+        s, d = src.stat(), dst.stat()
+    except FileNotFoundError:
+        return False
+    return (s.st_ino, s.st_dev) == (d.st_ino, d.st_dev) or d.st_mtime_ns == s.st_mtime_ns
+
+
 def put(src: Path, dst: Path, mode: str) -> None:
-    if dst.exists() and dst.stat().st_size == src.stat().st_size:
+    """Place `src` at `dst` (hard link or copy) under a temporary name, then rename: a run killed
+    mid-copy never leaves a part under the final name."""
+    if _same_as_source(src, dst) and dst.stat().st_size == src.stat().st_size:
         return  # a rebuild keeps what is there
-    dst.unlink(missing_ok=True)
-    if mode == "link":
-        try:
-            os.link(src, dst)
-            return
-        except OSError:
-            pass  # another file system: copy
-    shutil.copyfile(src, dst)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
+    tmp.unlink(missing_ok=True)
+    try:
+        linked = False
+        if mode == "link":
+            try:
+                os.link(src, tmp)
+                linked = True
+            except OSError:
+                pass  # another file system: copy
+        if not linked:
+            shutil.copyfile(src, tmp)
+            st = src.stat()
+            os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def make_thumb(src: Path, dst: Path) -> None:
-    if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
+    if _same_as_source(src, dst):
         return
     from PIL import Image
 
@@ -223,6 +248,9 @@ def make_thumb(src: Path, dst: Path) -> None:
         im.draft("RGB", (THUMB_WIDTH, THUMB_WIDTH))  # JPEG: decode at a reduced scale (several times faster)
         im = im.convert("RGB")
         h = max(1, round(im.height * THUMB_WIDTH / im.width))
-        im.resize((THUMB_WIDTH, h), Image.BILINEAR).save(dst, quality=80)
+        small = im.resize((THUMB_WIDTH, h), Image.BILINEAR)
+    atomic_write(dst, lambda f: small.save(f, format="JPEG", quality=80))
+    st = src.stat()
+    os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))  # marks which source it was made from
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovavel import SEGMENTS_PER_CLIP
+from ovavel.names import check_class_name, check_clip_id, is_clip_id
 from ovavel.catalog import GROUPS, ClassCatalog, EventClass
 from ovavel.errors import InputError, OvavelError
 from ovavel.formats import read_split
@@ -88,6 +89,8 @@ def read_meta(path: str | os.PathLike) -> list[MetaRow]:
             raise InputError(f"split must be train, val or test, but got {r['split']!r}", path=path, line=line)
         if r["cls_type"] not in kinds:
             raise InputError(f"cls_type must be close or open, but got {r['cls_type']!r}", path=path, line=line)
+        check_clip_id(r["vid_name"], path=path, line=line, what="vid_name")
+        check_class_name(r["cls_name"], path=path, line=line)
         out.append(MetaRow(r["split"], r["cls_name"], kinds[r["cls_type"]], r["vid_name"]))
     return out
 
@@ -101,8 +104,11 @@ def read_annotations(path: str | os.PathLike) -> dict[str, tuple[str, str]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise InputError(f"not valid JSON ({e.msg} at line {e.lineno})", path=path) from None
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object {{youtube_id: {{...}}}}, but got {type(data).__name__}", path=path)
     out = {}
     for vid, entry in data.items():
+        check_clip_id(vid, path=path, what="video id")
         try:
             category = entry["category"]
             values = json.loads(entry["label"]) if isinstance(entry["label"], str) else entry["label"]
@@ -134,6 +140,9 @@ def from_official_root(root: str | os.PathLike, split: str | None = None) -> tup
     problems: list[str] = []
     for audio in sorted(root.glob("*/audio/*/*.wav")):
         split_name, cls, vid = audio.parts[-4], audio.parts[-2], audio.stem
+        if not is_clip_id(vid):
+            problems.append(vid)  # not an id (ovavel.names): never read, listed with the problems
+            continue
         frames_dir = root / split_name / "video" / cls / vid
         images = sorted(p for p in frames_dir.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if frames_dir.is_dir() else []
         if len(images) != SEGMENTS_PER_CLIP:

@@ -11,16 +11,16 @@ background.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
-import urllib.error
-import urllib.request
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
 from ovavel.errors import OvavelError
+from ovavel.models.llm_client import QueryFailed, QueryOptions, post_chat
 from ovavel.tables import append_jsonl, read_jsonl, repair_jsonl_tail
 
 # The paper's wording (Appendix G), with the candidate list filled in from the catalog.
@@ -89,16 +89,8 @@ def read_answers(folder: str | os.PathLike) -> dict[str, str]:
     path = Path(folder) / "answers.jsonl"
     if not path.exists():
         raise OvavelError(f"{folder} holds no answers.jsonl: run `baseline llm-query --out {folder}` first")
-    return {r["clip_id"]: r["answer"] for r in read_jsonl(path) if r.get("status") == "ok"}
-
-
-@dataclass(frozen=True)
-class QueryOptions:
-    endpoint: str  # base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1
-    model: str
-    api_key: str | None = None
-    timeout_s: float = 300.0
-    max_tokens: int = 256
+    return {r["clip_id"]: r["answer"] for r in read_jsonl(path)
+            if r.get("status") == "ok" and isinstance(r.get("answer"), str) and isinstance(r.get("clip_id"), str)}
 
 
 def chat_request(prompt: str, video: bytes, opts: QueryOptions) -> dict:
@@ -109,24 +101,16 @@ def chat_request(prompt: str, video: bytes, opts: QueryOptions) -> dict:
                                                        {"type": "text", "text": prompt}]}]}
 
 
-def ask(prompt: str, video: bytes, opts: QueryOptions) -> str:
-    body = json.dumps(chat_request(prompt, video, opts)).encode()
-    headers = {"Content-Type": "application/json"}
-    if opts.api_key:
-        headers["Authorization"] = f"Bearer {opts.api_key}"
-    request = urllib.request.Request(opts.endpoint.rstrip("/") + "/chat/completions", data=body, headers=headers)
-    with urllib.request.urlopen(request, timeout=opts.timeout_s) as resp:
-        reply = json.loads(resp.read())
-    try:
-        return reply["choices"][0]["message"]["content"]
-    except (KeyError, IndexError, TypeError):
-        raise ValueError(f"not a chat completion: {str(reply)[:200]}") from None
+def ask(prompt: str, video: bytes, opts: QueryOptions, sleep: Callable[[float], None] = time.sleep) -> str:
+    """The model's text answer about one clip; QueryFailed with the reason otherwise (llm_client)."""
+    return post_chat(chat_request(prompt, video, opts), opts, sleep)
 
 
 def query_clips(videos: dict[str, Path], class_names: list[str], out: str | os.PathLike, opts: QueryOptions,
-                progress: bool = True) -> dict[str, int]:
+                progress: bool = True, sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
     """Ask the model about every clip without an answer in OUT/answers.jsonl (resumable per clip:
-    one line per attempt; a failed clip is asked again on the next run). Returns counts."""
+    one line per attempt; a failed clip is asked again on the next run, the answered ones never).
+    Whatever the server does, each clip ends as "ok" or "error" with the reason. Returns counts."""
     from tqdm import tqdm
 
     out = Path(out)
@@ -139,10 +123,15 @@ def query_clips(videos: dict[str, Path], class_names: list[str], out: str | os.P
     for cid, path in tqdm([(c, p) for c, p in videos.items() if c not in done], desc="llm-query", unit="clip",
                           disable=not progress, dynamic_ncols=True):
         try:
-            answer = ask(prompt, path.read_bytes(), opts)
+            answer = ask(prompt, path.read_bytes(), opts, sleep)
+        except QueryFailed as e:
+            reason = str(e)
+        except Exception as e:  # noqa: BLE001 -- one clip never stops the run, whatever broke
+            reason = f"{type(e).__name__}: {e}"
+        else:
             append_jsonl(log, {"clip_id": cid, "status": "ok", "answer": answer})
             counts["answered now"] += 1
-        except (OSError, ValueError, urllib.error.URLError) as e:  # one clip never stops the run
-            append_jsonl(log, {"clip_id": cid, "status": "error", "message": f"{type(e).__name__}: {e}"[:300]})
-            counts["failed"] += 1
+            continue
+        append_jsonl(log, {"clip_id": cid, "status": "error", "message": reason[:300]})
+        counts["failed"] += 1
     return counts

@@ -14,6 +14,12 @@ from ovavel.formats import Label
 from ovavel.feature_store import Features
 
 
+def synthetic_clip_id(class_index: int, j: int) -> str:
+    """An id of the YouTube form (ovavel.names) for clip j of class `class_index`; its last four
+    characters are j."""
+    return f"syn{class_index:03d}v{j:04d}"
+
+
 def planted_features(class_names: list[str], clips_per_class: int, dim: int = 32, noise: float = 1.2,
                      seed: int = 0) -> tuple[Features, dict[str, Label]]:
     rng = np.random.default_rng(seed)
@@ -33,7 +39,7 @@ def planted_features(class_names: list[str], clips_per_class: int, dim: int = 32
             shared = rng.normal(scale=0.3, size=(1, dim))
             a = base + shared + rng.normal(scale=noise / np.sqrt(dim) * 4, size=(10, dim))
             v = base + shared + rng.normal(scale=noise / np.sqrt(dim) * 4, size=(10, dim))
-            cid = f"{cls.replace(' ', '_')}_{j:04d}"
+            cid = synthetic_clip_id(ci, j)
             ids.append(cid)
             audio.append(a)
             visual.append(v)

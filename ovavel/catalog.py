@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from ovavel.errors import InputError, OvavelError
+from ovavel.names import check_class_name
 from ovavel.tables import read_csv, read_text, write_csv
 
 COLUMNS = ["name", "vggsound_label", "group", "split"]
@@ -89,6 +90,7 @@ class ClassCatalog:
                 raise InputError(f"split must be one of {SPLITS}, but got {split!r}", path=path, line=line)
             if not row["name"].strip():
                 raise InputError("empty class name", path=path, line=line)
+            check_class_name(row["name"].strip(), path=path, line=line)
             if row["name"].strip().lower() in RESERVED_NAMES:
                 raise InputError(f"{row['name'].strip()!r} cannot be a class name: {', '.join(RESERVED_NAMES)} are "
                                  "the background texts and prediction values", path=path, line=line)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ovavel.names import check_clip_id
 from ovavel.errors import OvavelError
 from ovavel.tables import atomic_write, atomic_write_text
 
@@ -172,7 +173,10 @@ class FeatureStore:
                 raise self._damaged(path, ValueError(f"expected audio [N, 10, {meta['dim']}] and visual [N, 10, {vdim}] "
                                                      f"for N clip ids, but got {z['audio'].shape} and "
                                                      f"{z['visual'].shape} for {len(z['clip_ids'])}"))
-            ids += z["clip_ids"].tolist()
+            new_ids = z["clip_ids"].tolist()
+            for cid in new_ids:
+                check_clip_id(cid, path=path)
+            ids += new_ids
             audio.append(z["audio"])
             visual.append(z["visual"])
         dim, vdim = meta["dim"], meta.get("visual_dim", meta["dim"])

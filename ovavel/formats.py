@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ovavel import BACKGROUND, SEGMENTS_PER_CLIP, UNASSIGNED
 from ovavel.catalog import unknown_class_message
 from ovavel.errors import InputError
+from ovavel.names import check_clip_id
 from ovavel.tables import read_csv, write_csv
 
 LABEL_COLUMNS = ["clip_id", "class", "labels"]
@@ -33,6 +34,7 @@ def read_labels(path: str | os.PathLike, class_names: set[str] | None = None) ->
     out: dict[str, Label] = {}
     for line, r in enumerate(read_csv(path, required=["clip_id", "class", "labels"]), start=2):
         cid, cls, labels = r["clip_id"].strip(), r["class"].strip(), r["labels"].strip()
+        check_clip_id(cid, path=path, line=line)
         if cid in out:
             raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
         if len(labels) != SEGMENTS_PER_CLIP or set(labels) - {"0", "1"}:
@@ -55,7 +57,7 @@ def read_split(path: str | os.PathLike) -> list[SplitRow]:
     """A split file (`clip_id,class,split_type`), in its order."""
     out, seen = [], set()
     for line, r in enumerate(read_csv(path, required=["clip_id", "class"]), start=2):
-        cid = r["clip_id"].strip()
+        cid = check_clip_id(r["clip_id"].strip(), path=path, line=line)
         if cid in seen:
             raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
         seen.add(cid)
@@ -102,7 +104,7 @@ def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str
                              f"(a clip has {SEGMENTS_PER_CLIP} seconds)", path=path, line=1)
     allowed = class_names | {BACKGROUND, UNASSIGNED}
     for line, r in enumerate(rows, start=2):
-        cid = r["clip_id"].strip()
+        cid = check_clip_id(r["clip_id"].strip(), path=path, line=line)
         if cid in out:
             raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
         segs = [r[c].strip() for c in SEG_COLUMNS]

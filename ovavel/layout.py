@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovavel import SEGMENTS_PER_CLIP
+from ovavel.names import check_clip_id, clip_path
 
 AUDIO_FILE = "audio.wav"  # 16 kHz mono, the whole clip, in DIR/segments/{clip_id}/
 
@@ -66,7 +67,8 @@ class DataDir:
         return self.root / ".work"
 
     def clip(self, clip_id: str) -> Path:
-        return self.clips_dir / f"{clip_id}.mp4"
+        """DIR/clips/{clip_id}.mp4; anything that is not a clip id (ovavel.names) is refused."""
+        return clip_path(self.clips_dir, clip_id, ".mp4")
 
     def segments(self, clip_id: str) -> Path:
-        return self.segments_dir / clip_id
+        return self.segments_dir / check_clip_id(clip_id)

@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -77,12 +77,46 @@ def csv_header(path: str | os.PathLike) -> list[str]:
     return []
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
+def current_umask() -> int:
+    """The process umask (read from /proc where it can be, so no other thread sees it change)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def shared_mode(bits: int = 0o777) -> int:
+    """`bits` less the umask: the mode a folder made with mkdtemp (0700) should have once it holds
+    outputs for the group (0755 under umask 022)."""
+    return bits & ~current_umask()
+
+
+def _create_temp(path: Path, mode: int) -> tuple[int, str]:
+    """A new dot-named `.part` file beside `path`, created with `mode` less the umask (mkstemp would
+    make every output 0600, unreadable by the group that shares the folder)."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *, private: bool = False) -> None:
     """Write bytes through `write(file)` into a dot-named temporary file beside `path`, flush it to
-    disk and rename it into place: readers see the old file or the whole new one, never a part."""
+    disk and rename it into place: readers see the old file or the whole new one, never a part.
+
+    The file gets the mode the umask gives (0644 under umask 022: outputs are for the group that
+    shares the folder); `private=True` makes it 0600 from its creation on (secrets)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = _create_temp(path, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -94,9 +128,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -
         raise
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike, text: str, *, private: bool = False) -> None:
     """Write text (UTF-8) to `path` atomically (atomic_write)."""
-    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")), private=private)
 
 
 def write_csv(path: str | os.PathLike, rows: Iterable[Mapping[str, object]], columns: Sequence[str]) -> None:

@@ -133,7 +133,8 @@ def export_hf_cmd(split_dir, data, official_root, raw_videos, out, media, featur
     s = export_hf(split_dir, out, data, official_root, raw_videos, media, features, parse_size(shard_size),
                   labels_version, progress=not no_progress)
     lines = [f"{k} clips: {v}" for k, v in s.clips.items()] + [f"{k} shards written: {v}" for k, v in s.shards.items()]
-    lines += [f"shards kept from an earlier run: {s.shards_kept}", f"clips without media: {len(set(s.missing_media))}"]
+    lines += [f"shards kept from an earlier run: {s.shards_kept}", f"files of an earlier export removed: {s.stale_removed}",
+              f"clips without media: {len(set(s.missing_media))}"]
     if official_root:
         lines.append(f"official release problems: {s.official_problems} (in {out}/official_report.csv)")
     echo_summary(f"Hugging Face release -> {out} ({s.seconds:.1f} s)", "\n".join(lines))

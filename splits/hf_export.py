@@ -35,6 +35,7 @@ from ovavel import SEGMENTS_PER_CLIP
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES
 from ovavel.layout import AUDIO_FILE, DataDir, frame_file
+from ovavel.names import check_clip_id
 from ovavel.tables import atomic_write, atomic_write_text, sha256_file, write_csv
 
 PROVENANCE = {"a": "agreed", "j": "adjudicated", "p": "policy", "c": "corrected"}
@@ -74,6 +75,7 @@ class ExportSummary:
     shards_kept: int = 0
     missing_media: list[str] = field(default_factory=list)
     official_problems: int = 0
+    stale_removed: int = 0  # files of an earlier export with another plan, and stale .part files
     seconds: float = 0.0
 
 
@@ -153,7 +155,10 @@ def write_parquet(df, path: Path) -> None:
 
 
 def media_sample(kind: str, cid: str, meta: dict, data: DataDir | None, official: dict | None) -> Sample | None:
-    """The files of one clip's WebDataset sample, or None when its media are missing."""
+    """The files of one clip's WebDataset sample, or None when its media are missing. Member names
+    are `{clip id}.{what}`: a clip id has no dot or slash (ovavel.names), so the WebDataset key is
+    the whole id and no member can land outside the folder a tar is extracted into."""
+    check_clip_id(cid)
     info = json.dumps(meta, sort_keys=True).encode()
     if kind == "clips":
         mp4 = data.clip(cid) if data else None
@@ -222,8 +227,34 @@ def write_shard(samples: list[Sample], path: Path) -> str:
     return digest[0]
 
 
+SHARD_KINDS = ("segments", "clips", "features")
+
+
+def remove_stale(out: Path, record: dict, planned: set[str]) -> int:
+    """Shards of an earlier export that this one's plan does not hold (another --shard-size, media
+    or split), and `.part` files of a killed run: removed, so the release and its checksums are
+    exactly this export. Returns how many files went."""
+    gone = 0
+    for kind in SHARD_KINDS:
+        for p in sorted((out / kind).glob("*.tar")) + sorted((out / kind).glob(".*.part")):
+            if p.relative_to(out).as_posix() not in planned:
+                p.unlink()
+                gone += 1
+        if kind == "features" and not any(r.startswith("features/") for r in planned):
+            for p in [*(out / kind).glob("texts*.npy"), out / kind / "texts.json"]:
+                if p.exists():
+                    p.unlink()
+                    gone += 1
+    for p in list(out.glob(".*.part")) + list(out.glob("data/.*.part")):
+        p.unlink()
+        gone += 1
+    for rel in [r for r in record if r not in planned]:
+        del record[rel]
+    return gone
+
+
 def write_shards(kind: str, splits: dict, out: Path, limit: int, sample_of, record: dict, progress: bool,
-                 summary: ExportSummary) -> None:
+                 summary: ExportSummary, planned: set[str]) -> None:
     from tqdm import tqdm
 
     for name, df in splits.items():
@@ -237,6 +268,7 @@ def write_shards(kind: str, splits: dict, out: Path, limit: int, sample_of, reco
         for k, shard in enumerate(tqdm(plan_shards(samples, limit), desc=f"{kind} {name}", unit="shard",
                                        disable=not progress, dynamic_ncols=True)):
             rel = f"{kind}/{name}-{k:05d}.tar"
+            planned.add(rel)
             ids = [s.clip_id for s in shard]
             old = record.get(rel)
             if old and old["clips"] == ids and (out / rel).exists() and sha256_file(out / rel) == old["sha256"]:
@@ -250,7 +282,7 @@ def write_shards(kind: str, splits: dict, out: Path, limit: int, sample_of, reco
 def feature_sample(store, index: dict, cid: str) -> Sample | None:
     import numpy as np
 
-    i = index.get(cid)
+    i = index.get(check_clip_id(cid))
     if i is None:
         return None
 
@@ -306,20 +338,23 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
         official = {c.clip_id: c for c in from_official_root(official_root)[0]}
     meta = {cid: {"clip_id": cid, "class": cls, "labels": lab} for cid, cls, lab in
             zip(b.labels["clip_id"], b.labels["class"], b.labels["labels"])}
+    planned: set[str] = set()
     if media != "none":
         write_shards(media, frames, out, shard_size, lambda c: media_sample(media, c, meta[c], data, official), record,
-                     progress, summary)
+                     progress, summary, planned)
     if features:
         from ovavel.feature_store import FeatureStore
 
         store = FeatureStore(features).load()
         index = store.index()
         write_shards("features", frames, out, shard_size, lambda c: feature_sample(store, index, c), record, progress,
-                     summary)
+                     summary, planned)
         for f in sorted(Path(features).glob("texts*.npy")):
             atomic_write(out / "features" / f.name, lambda dst, f=f: dst.write(f.read_bytes()))
         atomic_write_text(out / "features" / "texts.json", json.dumps({"texts": store.texts, "meta": {
             k: v for k, v in store.meta.items() if k != "texts"}}, indent=2) + "\n")
+    summary.stale_removed = remove_stale(out, record, planned)
+    atomic_write_text(out / "shards.json", json.dumps(record, indent=1) + "\n")
     problems = []
     if official_root:
         problems = official_problems(official_root, raw_videos, [c for df in frames.values() for c in df["clip_id"]])

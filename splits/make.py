@@ -15,7 +15,7 @@ from ovavel.formats import SPLIT_NAMES, Label, SplitRow, write_labels, write_spl
 from ovavel.splits.invariants import violations
 from ovavel.splits.partition import OFFICIAL_UNSEEN_SHARE, auto_partition, given_partition
 from ovavel.splits.video_split import class_seed, split_class, subsample
-from ovavel.tables import write_json
+from ovavel.tables import shared_mode, write_json
 
 TRAIN_RATIOS = (0.25, 0.5, 0.75)
 
@@ -121,7 +121,7 @@ def write_split_dir(result: SplitResult, labels: dict[str, Label], out: str | os
         in_split = [r.clip_id for rows in result.parts.values() for r in rows]
         write_labels(tmp / "labels.csv", {c: labels[c] for c in in_split})
         write_json(tmp / "split_report.json", result.report)
-        tmp.chmod(0o755)
+        tmp.chmod(shared_mode())  # mkdtemp made it 0700: the split is for the group
         if out.exists():
             old = out.with_name(f".{out.name}.old")
             shutil.rmtree(old, ignore_errors=True)

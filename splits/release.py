@@ -17,6 +17,7 @@ from ovavel.catalog import ClassCatalog
 from ovavel.curation.segments import is_complete
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES, read_labels, read_split
+from ovavel.names import class_dir, clip_path
 from ovavel.layout import AUDIO_FILE, SEGMENT_FILES, DataDir
 from ovavel.tables import atomic_write_text, write_csv
 
@@ -68,8 +69,8 @@ def _export_media(data: DataDir, clip_id: str, root: Path, cls: str) -> bool:
     seg = data.segments(clip_id)
     if not is_complete(seg):
         return False
-    audio = root / "audio" / cls / f"{clip_id}.wav"
-    video = root / "video" / cls / clip_id
+    audio = clip_path(class_dir(root / "audio", cls), clip_id, ".wav")
+    video = clip_path(class_dir(root / "video", cls), clip_id)
     audio.parent.mkdir(parents=True, exist_ok=True)
     video.mkdir(parents=True, exist_ok=True)
     _place(seg / AUDIO_FILE, audio)

@@ -25,7 +25,7 @@ from .conftest import make_served_data_dir
 pytestmark = pytest.mark.slow
 
 CLASSES = ["dog barking", "playing piano", "helicopter"]
-TRUTH = {f"{cls.split()[0][:4]}{i:02d}": (cls, format((37 * (i + 1) * (k + 3)) % 1024, "010b"))
+TRUTH = {f"{cls.split()[0][:4]:x<4}{i:07d}": (cls, format((37 * (i + 1) * (k + 3)) % 1024, "010b"))
          for k, cls in enumerate(CLASSES) for i in range(4)}
 ANNOTATORS = ["a@ovavel.test", "b@ovavel.test", "c@ovavel.test"]
 LEAD = "lead@ovavel.test"
@@ -152,7 +152,7 @@ def test_full_cycle(served):
 
 
 def test_server_killed_mid_import_leaves_nothing_half_written(label_studio, tmp_path, ffmpeg_available):
-    data = make_served_data_dir(tmp_path / "data", {f"clip{i:02d}": "dog barking" for i in range(6)})
+    data = make_served_data_dir(tmp_path / "data", {f"clip{i:07d}": "dog barking" for i in range(6)})
     second_label_studio = serve_data_folder(label_studio, data.root)
     client = second_label_studio.client()
     users = ensure_accounts(client, ANNOTATORS[:2])

@@ -17,8 +17,8 @@ from ovavel.layout import DataDir
 from ovavel.metrics.report import score_files
 from ovavel.tables import read_csv, write_csv
 
-FINAL = [("a_000000", "dog barking", "0010000000", "aaaaaaaaaa"), ("b_000000", "dog barking", "1111100000", "aaaajaaaaa"),
-         ("c_000000", "people burping", "0000011111", "aaaaaaaaaa"), ("d_000000", "people burping", "0110000000",
+FINAL = [("aaaaaaaaaaa_000000", "dog barking", "0010000000", "aaaaaaaaaa"), ("baaaaaaaaaa_000000", "dog barking", "1111100000", "aaaajaaaaa"),
+         ("caaaaaaaaaa_000000", "people burping", "0000011111", "aaaaaaaaaa"), ("daaaaaaaaaa_000000", "people burping", "0110000000",
                                                                        "aapaaaaaaa")]
 
 
@@ -38,25 +38,25 @@ def run(*args):
 def test_corrections_change_only_the_named_clips(data, tmp_path):
     fixes = tmp_path / "fixes.csv"
     fixes.write_text("clip_id,labels,reason,class\n"
-                     "b_000000,1111110000,the bark goes on into second 5,\n"
-                     "d_000000,0110000000,a cat is heard not a person,cat purring\n")
+                     "baaaaaaaaaa_000000,1111110000,the bark goes on into second 5,\n"
+                     "daaaaaaaaaa_000000,0110000000,a cat is heard not a person,cat purring\n")
     r = run("annotate", "corrections", "--data", data.root, "--from", fixes, "--version", "fixed")
     assert r.exit_code == 0, r.output
     assert "2 clip(s), 11 second(s) changed of 4 clips" in r.output  # 1 second + a class change (all 10)
     folder = data.annotation_dir / "versions" / "fixed"
     rows = {x["clip_id"]: x for x in read_csv(folder / "labels.csv")}
     base = {x["clip_id"]: x for x in read_csv(data.annotation_dir / "labels.csv")}
-    assert rows["a_000000"] == base["a_000000"] and rows["c_000000"] == base["c_000000"]
-    assert rows["b_000000"]["labels"] == "1111110000" and rows["b_000000"]["provenance"] == "aaaajcaaaa"
-    assert rows["d_000000"]["class"] == "cat purring" and rows["d_000000"]["provenance"] == "c" * 10
+    assert rows["aaaaaaaaaaa_000000"] == base["aaaaaaaaaaa_000000"] and rows["caaaaaaaaaa_000000"] == base["caaaaaaaaaa_000000"]
+    assert rows["baaaaaaaaaa_000000"]["labels"] == "1111110000" and rows["baaaaaaaaaa_000000"]["provenance"] == "aaaajcaaaa"
+    assert rows["daaaaaaaaaa_000000"]["class"] == "cat purring" and rows["daaaaaaaaaa_000000"]["provenance"] == "c" * 10
     log = read_csv(folder / "corrections.csv")
     assert [(x["clip_id"], x["seconds"], x["reason"]) for x in log] == [
-        ("b_000000", "5", "the bark goes on into second 5"),
-        ("d_000000", "0,1,2,3,4,5,6,7,8,9", "a cat is heard not a person")]
+        ("baaaaaaaaaa_000000", "5", "the bark goes on into second 5"),
+        ("daaaaaaaaaa_000000", "0,1,2,3,4,5,6,7,8,9", "a cat is heard not a person")]
     info = json.loads((folder / "version.json").read_text())
     assert info["clips_changed"] == 2 and info["seconds_changed"] == 11 and info["base"] == "annotation/labels.csv"
     # the original is untouched
-    assert read_labels(data.annotation_dir / "labels.csv")["b_000000"].labels == "1111100000"
+    assert read_labels(data.annotation_dir / "labels.csv")["baaaaaaaaaa_000000"].labels == "1111100000"
 
     r = run("labels", "diff", data.annotation_dir / "labels.csv", "fixed", "--data", data.root)
     assert r.exit_code == 0, r.output
@@ -68,11 +68,11 @@ def test_corrections_change_only_the_named_clips(data, tmp_path):
 
 
 @pytest.mark.parametrize("body,message", [
-    ("clip_id,labels,reason\nzzz,0000000000,x\n", "line 2: clip 'zzz' is not in"),
-    ("clip_id,labels,reason\na_000000,01,x\n", "expected labels of ten 0/1 characters"),
-    ("clip_id,labels,reason\na_000000,0000000000,\n", "every correction needs a reason"),
-    ("clip_id,labels,reason,class\na_000000,0000000000,x,no such class\n", "unknown class 'no such class'"),
-    ("clip_id,labels\na_000000,0000000000\n", "missing column(s) reason"),
+    ("clip_id,labels,reason\nzzzzzzzzzzz,0000000000,x\n", "line 2: clip 'zzzzzzzzzzz' is not in"),
+    ("clip_id,labels,reason\naaaaaaaaaaa_000000,01,x\n", "expected labels of ten 0/1 characters"),
+    ("clip_id,labels,reason\naaaaaaaaaaa_000000,0000000000,\n", "every correction needs a reason"),
+    ("clip_id,labels,reason,class\naaaaaaaaaaa_000000,0000000000,x,no such class\n", "unknown class 'no such class'"),
+    ("clip_id,labels\naaaaaaaaaaa_000000,0000000000\n", "missing column(s) reason"),
 ])
 def test_bad_corrections_name_the_line(data, tmp_path, body, message):
     fixes = tmp_path / "bad.csv"
@@ -84,7 +84,7 @@ def test_bad_corrections_name_the_line(data, tmp_path, body, message):
 
 def test_metrics_on_both_versions(data, tmp_path):
     fixes = tmp_path / "fixes.csv"
-    fixes.write_text("clip_id,labels,reason\nb_000000,1111110000,longer\nc_000000,0000000000,no burp at all\n")
+    fixes.write_text("clip_id,labels,reason\nbaaaaaaaaaa_000000,1111110000,longer\ncaaaaaaaaaa_000000,0000000000,no burp at all\n")
     assert run("annotate", "corrections", "--data", data.root, "--from", fixes, "--version", "fixed").exit_code == 0
     truth = {cid: [cls if b == "1" else "background" for b in lab] for cid, cls, lab, _ in FINAL}
     write_predictions(tmp_path / "pred.csv", truth)  # right against the original labels
@@ -108,7 +108,7 @@ def test_load_gives_typed_frames(data, tmp_path):
     write_split(splits / "test.csv", [SplitRow(c, cls, "unseen" if cls == "dog barking" else "seen")
                                       for c, cls, _, _ in FINAL])
     (splits / "labels.csv").write_text((data.annotation_dir / "labels.csv").read_text())
-    write_csv(data.annotation_dir / "labels_round1.csv", [{"clip_id": "a_000000", "class": "dog barking",
+    write_csv(data.annotation_dir / "labels_round1.csv", [{"clip_id": "aaaaaaaaaaa_000000", "class": "dog barking",
               "labels": "0010000000", "round": "1", "annotator": "x", "annotation_id": "1", "lead_time": "2.5",
               "created_at": ""}], ["clip_id", "class", "labels", "round", "annotator", "annotation_id", "lead_time",
                                   "created_at"])
@@ -119,11 +119,11 @@ def test_load_gives_typed_frames(data, tmp_path):
     assert b.labels["labels"].tolist()[0] == "0010000000" and str(b.labels["labels"].dtype) == "string"
     assert b.labels.loc[0, ["seg_0", "seg_1", "seg_2"]].tolist() == [0, 0, 1] and str(b.labels["seg_2"].dtype) == "int8"
     assert b.splits["split"].tolist() == ["test"] * 4 and b.splits["clip_id"].tolist() == [c for c, *_ in FINAL]
-    assert b.rounds["1"]["lead_time"].tolist() == [2.5] and b.rounds["1"]["clip_id"].tolist() == ["a_000000"]
+    assert b.rounds["1"]["lead_time"].tolist() == [2.5] and b.rounds["1"]["clip_id"].tolist() == ["aaaaaaaaaaa_000000"]
     assert b.predictions["training-free"].shape == (4, 11)
     assert len(b.clips) == 0 and "clip_id" in b.clips.columns  # no manifest: an empty table with its columns
     fixes = tmp_path / "fixes.csv"
-    fixes.write_text("clip_id,labels,reason\na_000000,0011000000,longer\n")
+    fixes.write_text("clip_id,labels,reason\naaaaaaaaaaa_000000,0011000000,longer\n")
     assert run("annotate", "corrections", "--data", data.root, "--from", fixes, "--version", "v1").exit_code == 0
     assert ovavel.load(data.root, labels_version="v1").labels["labels"].tolist()[0] == "0011000000"
     with pytest.raises(ovavel.errors.OvavelError, match="no labels version 'v9'"):

@@ -19,17 +19,17 @@ A, B, C = "dog barking", "people burping", "cat purring"  # unseen (animal), see
 BG = "background"
 # clip: (class, labels, training-free prediction)
 CLIPS = {
-    "c1_000000": (A, "0011110000", [BG, BG, A, A, A, A, BG, BG, BG, BG]),  # right
-    "c2_000000": (A, "0011110000", [BG, BG, BG, A, A, A, A, BG, BG, BG]),  # boundary (start and end off by one)
-    "c3_000000": (A, "1111111111", [BG] * 10),  # missed
-    "c4_000000": (B, "0000011111", [C, C, BG, BG, BG, B, B, B, B, B]),  # false + wrong-class
-    "c5_000000": (B, "0000011111", [BG] * 5 + [C] * 5),  # missed + wrong-class
-    "c6_000000": (C, "1100000000", [C, C] + [BG] * 8),  # right; segments only (no mp4)
+    "clip0000001_000000": (A, "0011110000", [BG, BG, A, A, A, A, BG, BG, BG, BG]),  # right
+    "clip0000002_000000": (A, "0011110000", [BG, BG, BG, A, A, A, A, BG, BG, BG]),  # boundary (start and end off by one)
+    "clip0000003_000000": (A, "1111111111", [BG] * 10),  # missed
+    "clip0000004_000000": (B, "0000011111", [C, C, BG, BG, BG, B, B, B, B, B]),  # false + wrong-class
+    "clip0000005_000000": (B, "0000011111", [BG] * 5 + [C] * 5),  # missed + wrong-class
+    "clip0000006_000000": (C, "1100000000", [C, C] + [BG] * 8),  # right; segments only (no mp4)
 }
-EXPECTED_ERRORS = {"c1_000000": [], "c2_000000": ["boundary"], "c3_000000": ["missed"],
-                   "c4_000000": ["false", "wrong-class"], "c5_000000": ["missed", "wrong-class"], "c6_000000": []}
+EXPECTED_ERRORS = {"clip0000001_000000": [], "clip0000002_000000": ["boundary"], "clip0000003_000000": ["missed"],
+                   "clip0000004_000000": ["false", "wrong-class"], "clip0000005_000000": ["missed", "wrong-class"], "clip0000006_000000": []}
 # Round 2 disagrees with round 1 on c2 (seconds 6) and c4 (seconds 0, 1).
-ROUND2 = {"c2_000000": "0011111000", "c4_000000": "1100011111"}
+ROUND2 = {"clip0000002_000000": "0011111000", "clip0000004_000000": "1100011111"}
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +46,7 @@ def bench_site_inputs(tmp_path_factory, ffmpeg_available):
     extract_segments(root / "clip.mp4", root / "seg")
     for cid in CLIPS:
         shutil.copytree(root / "seg", data.segments(cid))
-        if cid != "c6_000000":
+        if cid != "clip0000006_000000":
             shutil.copyfile(root / "clip.mp4", data.clip(cid))
     write_labels(root / "labels.csv", {c: Label(cls, lab) for c, (cls, lab, _) in CLIPS.items()})
     write_split(root / "test.csv", [SplitRow(c, cls, "unseen" if cls == A else "seen") for c, (cls, _, _) in CLIPS.items()])

@@ -53,9 +53,9 @@ def test_data_file(site):
     for c in d["clips"]:
         assert [d["error_types"][e] for e in c["errors"]["training-free"]] == EXPECTED_ERRORS[c["id"]]
         assert c["errors"]["fine-tuned"] == []
-    assert (site / "thumbs" / "c1_000000.jpg").exists() and (site / "media" / "c1_000000.mp4").exists()
-    assert (site / "media" / "c6_000000" / "frame_9.jpg").exists() and (site / "media" / "c6_000000" / "audio.wav").exists()
-    assert [x["id"] for x in d["annotation"]["disputed"]] == ["c2_000000", "c4_000000"]
+    assert (site / "thumbs" / "clip0000001_000000.jpg").exists() and (site / "media" / "clip0000001_000000.mp4").exists()
+    assert (site / "media" / "clip0000006_000000" / "frame_9.jpg").exists() and (site / "media" / "clip0000006_000000" / "audio.wav").exists()
+    assert [x["id"] for x in d["annotation"]["disputed"]] == ["clip0000002_000000", "clip0000004_000000"]
 
 
 @pytest.fixture
@@ -106,35 +106,35 @@ def test_overview_loads_without_console_errors(page, tmp_path):
 def test_class_filter_error_filter_and_the_url(page):
     page.goto(page.base + "#/clips?class=dog%20barking")
     page.wait_for_selector("#list .row")
-    assert filtered(page) == ["c1_000000", "c2_000000", "c3_000000"]
-    assert sorted(rendered(page)) == ["c1_000000", "c2_000000", "c3_000000"]
+    assert filtered(page) == ["clip0000001_000000", "clip0000002_000000", "clip0000003_000000"]
+    assert sorted(rendered(page)) == ["clip0000001_000000", "clip0000002_000000", "clip0000003_000000"]
     assert page.inner_text("#count") == "3 of 6"
     page.select_option("#f-class", "")
     page.select_option("#f-method", "training-free")
     page.select_option("#f-error", "missed")
-    assert filtered(page) == ["c3_000000", "c5_000000"]
-    assert sorted(rendered(page)) == ["c3_000000", "c5_000000"] and page.inner_text("#count") == "2 of 6"
+    assert filtered(page) == ["clip0000003_000000", "clip0000005_000000"]
+    assert sorted(rendered(page)) == ["clip0000003_000000", "clip0000005_000000"] and page.inner_text("#count") == "2 of 6"
     url = page.url
     assert "error=missed" in url and "method=training-free" in url
-    for error, expected in (("false", ["c4_000000"]), ("boundary", ["c2_000000"]),
-                            ("wrong-class", ["c4_000000", "c5_000000"]), ("correct", ["c1_000000", "c6_000000"])):
+    for error, expected in (("false", ["clip0000004_000000"]), ("boundary", ["clip0000002_000000"]),
+                            ("wrong-class", ["clip0000004_000000", "clip0000005_000000"]), ("correct", ["clip0000001_000000", "clip0000006_000000"])):
         page.select_option("#f-error", error)
         assert filtered(page) == expected, error
     page.select_option("#f-error", "missed")
-    page.fill("#f-q", "c5")
-    assert filtered(page) == ["c5_000000"]
+    page.fill("#f-q", "0000005")
+    assert filtered(page) == ["clip0000005_000000"]
     # The URL restores the filter in a fresh page.
     shared = page.url
     fresh = page.context.new_page()
     fresh.goto(shared)
     fresh.wait_for_selector("#list .row")
-    assert fresh.evaluate("window.OVAVEL_STATE.filtered") == ["c5_000000"]
+    assert fresh.evaluate("window.OVAVEL_STATE.filtered") == ["clip0000005_000000"]
     assert fresh.input_value("#f-error") == "missed" and fresh.input_value("#f-q") == "c5"
     assert page.errors == []
 
 
 def test_clip_view_plays_seeks_and_walks(page, tmp_path):
-    page.goto(page.base + "#/clip/c4_000000")
+    page.goto(page.base + "#/clip/clip0000004_000000")
     page.wait_for_function("document.getElementById('player') && document.getElementById('player').readyState >= 2",
                            timeout=20000)
     sources = page.eval_on_selector_all(".strip", "s => s.map(x => x.dataset.source)")
@@ -156,26 +156,26 @@ def test_clip_view_plays_seeks_and_walks(page, tmp_path):
     page.keyboard.press(" ")
     assert page.evaluate("document.getElementById('player').paused")
     page.keyboard.press("j")
-    page.wait_for_function("location.hash.startsWith('#/clip/c5_000000')")
+    page.wait_for_function("location.hash.startsWith('#/clip/clip0000005_000000')")
     page.keyboard.press("k")
     page.keyboard.press("k")
-    page.wait_for_function("location.hash.startsWith('#/clip/c3_000000')")
+    page.wait_for_function("location.hash.startsWith('#/clip/clip0000003_000000')")
     assert page.errors == []
 
 
 def test_clip_with_segments_only_shows_frames_and_audio(page):
-    page.goto(page.base + "#/clip/c6_000000")
+    page.goto(page.base + "#/clip/clip0000006_000000")
     page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=20000)
     assert page.evaluate("document.getElementById('player').tagName") == "AUDIO"
     page.click(".strip[data-source='truth'] .cell[data-second='3']")
-    assert re.search(r"media/c6_000000/frame_3\.jpg$", page.get_attribute("#frame", "src"))
+    assert re.search(r"media/clip0000006_000000/frame_3\.jpg$", page.get_attribute("#frame", "src"))
 
 
 def test_annotation_view(page):
     page.goto(page.base + "#/annotation")
     page.wait_for_selector("#disputed")
     heads = page.eval_on_selector_all("#disputed h3", "h => h.map(x => x.innerText)")
-    assert heads == ["c2_000000 · dog barking · disputed seconds 6", "c4_000000 · people burping · disputed seconds 0, 1"]
+    assert heads == ["clip0000002_000000 · dog barking · disputed seconds 6", "clip0000004_000000 · people burping · disputed seconds 0, 1"]
     pair = page.eval_on_selector_all("#agree-pair tr", "rows => rows.map(r => r.innerText)")
     assert len(pair) == 2 and pair[1].startswith("ann@a.org & ann@b.org\t6\t95")  # 57 of 60 seconds agree
     assert page.errors == []

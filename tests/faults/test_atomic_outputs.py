@@ -16,7 +16,7 @@ CATALOG = load_catalog()
 
 
 def labels_for(counts: dict[str, int]) -> dict[str, Label]:
-    return {f"c{k:02d}_{i:03d}": Label(c, format((37 * (i + 1)) % 1024, "010b"))
+    return {f"c{k:02d}clip{i:04d}": Label(c, format((37 * (i + 1)) % 1024, "010b"))
             for k, (c, n) in enumerate(counts.items()) for i in range(n)}
 
 
@@ -70,9 +70,9 @@ def test_splits_make_writes_its_folder_whole_or_not_at_all(tmp_path, monkeypatch
 
 def test_metrics_writes_every_report_file_or_none(tmp_path, monkeypatch):
     labels = tmp_path / "labels.csv"
-    labels.write_text("clip_id,class,labels\nv1,dog barking,0011000000\n")
+    labels.write_text("clip_id,class,labels\nvvvvvvvvvv1,dog barking,0011000000\n")
     pred = tmp_path / "p.csv"
-    pred.write_text("clip_id," + ",".join(f"seg_{k}" for k in range(10)) + "\nv1," + ",".join(["background"] * 10) + "\n")
+    pred.write_text("clip_id," + ",".join(f"seg_{k}" for k in range(10)) + "\nvvvvvvvvvv1," + ",".join(["background"] * 10) + "\n")
     import ovavel.metrics.report as report
 
     monkeypatch.setattr(report, "plot_per_class", disk_full)  # the last file fails

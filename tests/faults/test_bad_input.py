@@ -37,8 +37,8 @@ def test_a_byte_order_mark_is_dropped_in_every_reader(tmp_path):
     classes.write_text(bom + "dog barking\nhelicopter\n", encoding="utf-8")
     assert read_class_list(classes) == ["dog barking", "helicopter"]
     labels = tmp_path / "labels.csv"
-    labels.write_text(bom + "clip_id,class,labels\nv1,dog barking,0011000000\n", encoding="utf-8")
-    assert read_labels(labels) == {"v1": Label("dog barking", "0011000000")}
+    labels.write_text(bom + "clip_id,class,labels\nvvvvvvvvvv1,dog barking,0011000000\n", encoding="utf-8")
+    assert read_labels(labels) == {"vvvvvvvvvv1": Label("dog barking", "0011000000")}
     index = tmp_path / "vggsound.csv"
     index.write_text(bom + "aaaaaaaaaaa,30,dog barking,train\r\n", encoding="utf-8")
     rows, rejects = select_index(str(index), ["dog barking"], CATALOG)
@@ -56,7 +56,7 @@ def test_an_absurd_start_time_is_rejected_with_its_line(tmp_path):
 
 def test_predictions_with_an_eleventh_second_are_refused(tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text("clip_id," + ",".join(f"seg_{k}" for k in range(11)) + "\nv1," + ",".join(["background"] * 11) + "\n")
+    path.write_text("clip_id," + ",".join(f"seg_{k}" for k in range(11)) + "\nvvvvvvvvvv1," + ",".join(["background"] * 11) + "\n")
     with pytest.raises(InputError, match=r"p\.csv, line 1: expected the columns clip_id,seg_0..seg_9 only, but got "
                                          r"also seg_10"):
         read_predictions(path, set(CATALOG.names))
@@ -118,7 +118,7 @@ def _train_args(store, tmp_path, train_rows, val_rows, labels):
 @pytest.mark.parametrize("case, message", [
     ("empty train", "the training split holds no clips"),
     ("empty val", "the videos that choose the best epoch (val) are none"),
-    ("unlabelled clip", "1 clip(s) of the training or selection split have no labels, first 'helicopter_0001'"),
+    ("unlabelled clip", "1 clip(s) of the training or selection split have no labels, first 'syn001v0001'"),
 ])
 def test_training_stops_before_writing_anything(store, tmp_path, case, message):
     store, feats, labels = store
@@ -126,7 +126,7 @@ def test_training_stops_before_writing_anything(store, tmp_path, case, message):
     train_rows, val_rows = (rows[:0], rows) if case == "empty train" else (rows, rows[:0]) if case == "empty val" \
         else (rows, rows)
     if case == "unlabelled clip":
-        labels = {c: lab for c, lab in labels.items() if c != "helicopter_0001"}
+        labels = {c: lab for c, lab in labels.items() if c != "syn001v0001"}
     catalog = tmp_path / "classes.csv"
     ClassCatalog([EventClass("dog barking", "", "animal", "seen"), EventClass("helicopter", "", "vehicle", "seen")]
                  ).write(catalog)

@@ -30,11 +30,11 @@ def write_preds(path, rows):
 def files(tmp_path):
     labels = tmp_path / "labels.csv"
     preds = tmp_path / "predictions.csv"
-    write_labels(labels, [("v1", UNSEEN, "0011110000"), ("v2", SEEN, "1111111111"), ("v3", SEEN, "0000000000")])
+    write_labels(labels, [("vvvvvvvvvv1", UNSEEN, "0011110000"), ("vvvvvvvvvv2", SEEN, "1111111111"), ("vvvvvvvvvv3", SEEN, "0000000000")])
     write_preds(preds, [
-        ("v1", ["background"] * 2 + [UNSEEN] * 4 + ["background"] * 4),  # perfect
-        ("v2", [SEEN] * 5 + ["background"] * 5),                          # half found
-        ("v3", ["background"] * 10),                                      # all background, right
+        ("vvvvvvvvvv1", ["background"] * 2 + [UNSEEN] * 4 + ["background"] * 4),  # perfect
+        ("vvvvvvvvvv2", [SEEN] * 5 + ["background"] * 5),                          # half found
+        ("vvvvvvvvvv3", ["background"] * 10),                                      # all background, right
     ])
     return tmp_path, labels, preds
 
@@ -62,7 +62,7 @@ def test_report_figures_and_files(files):
     per_class = {r["class"]: r for r in read_csv(out / "per_class.csv")}
     assert per_class[UNSEEN]["split"] == "unseen" and per_class[SEEN]["videos"] == "2"
     per_video = read_csv(out / "per_video.csv")
-    assert [(v["clip_id"], v["acc"]) for v in per_video] == [("v1", "1.0000"), ("v2", "0.5000"), ("v3", "1.0000")]
+    assert [(v["clip_id"], v["acc"]) for v in per_video] == [("vvvvvvvvvv1", "1.0000"), ("vvvvvvvvvv2", "0.5000"), ("vvvvvvvvvv3", "1.0000")]
     assert (out / "per_class.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| total |" in r.output
 
@@ -75,7 +75,7 @@ def test_cli_and_functional_paths_give_identical_numbers(tmp_path):
     for i in range(100):
         c = names[rng.integers(len(names))]
         lab = "".join(rng.choice(["0", "1"], 10))
-        ids.append(f"clip{i:03d}")
+        ids.append(f"clipclip{i:03d}")
         classes.append(c)
         labels.append(lab)
         preds.append([c if rng.random() < 0.7 else "background" for _ in range(10)])
@@ -96,11 +96,11 @@ def test_cli_and_functional_paths_give_identical_numbers(tmp_path):
 def test_split_file_selects_and_orders_clips(files):
     tmp, labels, preds = files
     split = tmp / "test.csv"
-    write_csv(split, [{"clip_id": "v3", "class": SEEN, "split_type": "seen"},
-                      {"clip_id": "v2", "class": SEEN, "split_type": "seen"}], ["clip_id", "class", "split_type"])
-    write_preds(preds, [("v2", [SEEN] * 5 + ["background"] * 5), ("v3", ["background"] * 10)])
+    write_csv(split, [{"clip_id": "vvvvvvvvvv3", "class": SEEN, "split_type": "seen"},
+                      {"clip_id": "vvvvvvvvvv2", "class": SEEN, "split_type": "seen"}], ["clip_id", "class", "split_type"])
+    write_preds(preds, [("vvvvvvvvvv2", [SEEN] * 5 + ["background"] * 5), ("vvvvvvvvvv3", ["background"] * 10)])
     rep = score_files(preds, labels, load_catalog(), split)
-    assert rep.clip_ids == ["v3", "v2"]
+    assert rep.clip_ids == ["vvvvvvvvvv3", "vvvvvvvvvv2"]
     assert rep.summary["unseen"]["videos"] == 0 and rep.summary["unseen"]["acc"] != rep.summary["unseen"]["acc"]
     batched = score_files(preds, labels, load_catalog(), split, ScoreSettings("official-batched", 1))
     assert batched.summary["total"]["acc"] == pytest.approx(0.75)
@@ -113,31 +113,31 @@ def expect_error(tmp, labels, preds, match, split=None, **kw):
 
 def test_prediction_for_unknown_clip(files):
     tmp, labels, preds = files
-    write_preds(preds, [("v1", ["background"] * 10), ("v2", ["background"] * 10), ("v3", ["background"] * 10),
-                        ("ghost", ["background"] * 10)])
-    expect_error(tmp, labels, preds, r"predictions.csv: prediction for unknown clip 'ghost'")
+    write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10), ("vvvvvvvvvv2", ["background"] * 10), ("vvvvvvvvvv3", ["background"] * 10),
+                        ("ghostghostg", ["background"] * 10)])
+    expect_error(tmp, labels, preds, r"predictions.csv: prediction for unknown clip 'ghostghostg'")
 
 
 def test_missing_clips_error_or_background(files):
     tmp, labels, preds = files
-    write_preds(preds, [("v1", ["background"] * 10)])
-    expect_error(tmp, labels, preds, r"no prediction for 2 clip\(s\), first 'v2'; pass --missing background")
+    write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10)])
+    expect_error(tmp, labels, preds, r"no prediction for 2 clip\(s\), first 'vvvvvvvvvv2'; pass --missing background")
     rep = score_files(preds, labels, load_catalog(), settings=ScoreSettings(missing="background"))
     assert rep.scores.acc.tolist() == [0.6, 0.0, 1.0]
 
 
 def test_unknown_class_name_in_predictions(files):
     tmp, labels, preds = files
-    write_preds(preds, [("v1", ["dog barkin"] + ["background"] * 9)])
-    expect_error(tmp, labels, preds, r"line 2: clip 'v1': unknown class 'dog barkin'.*closest known: 'dog barking'")
-    write_preds(preds, [("v1", ["other"] + ["background"] * 9)])
+    write_preds(preds, [("vvvvvvvvvv1", ["dog barkin"] + ["background"] * 9)])
+    expect_error(tmp, labels, preds, r"line 2: clip 'vvvvvvvvvv1': unknown class 'dog barkin'.*closest known: 'dog barking'")
+    write_preds(preds, [("vvvvvvvvvv1", ["other"] + ["background"] * 9)])
     expect_error(tmp, labels, preds, r"not 'other'")
 
 
 def test_unknown_class_name_in_labels(files):
     tmp, labels, preds = files
-    write_labels(labels, [("v1", "unicorn", "0000000000")])
-    expect_error(tmp, labels, preds, r"labels.csv, line 2: clip 'v1': unknown class 'unicorn'")
+    write_labels(labels, [("vvvvvvvvvv1", "unicorn", "0000000000")])
+    expect_error(tmp, labels, preds, r"labels.csv, line 2: clip 'vvvvvvvvvv1': unknown class 'unicorn'")
 
 
 def test_rows_with_other_than_ten_segments(files):
@@ -146,34 +146,34 @@ def test_rows_with_other_than_ten_segments(files):
     expect_error(tmp, labels, preds, r"line 1: expected 10 segment columns seg_0..seg_9, but seg_9 missing")
     preds.write_text("clip_id," + ",".join(SEGS) + "\nv1" + ",background" * 9 + "\n")
     expect_error(tmp, labels, preds, r"line 2: expected 11 fields, but got 10")
-    write_labels(labels, [("v1", SEEN, "011")])
+    write_labels(labels, [("vvvvvvvvvv1", SEEN, "011")])
     expect_error(tmp, labels, preds, r"expected labels of ten 0/1 characters, but got '011'")
-    write_labels(labels, [("v1", SEEN, "01100000x0")])
+    write_labels(labels, [("vvvvvvvvvv1", SEEN, "01100000x0")])
     expect_error(tmp, labels, preds, r"ten 0/1 characters")
 
 
 def test_duplicate_ids(files):
     tmp, labels, preds = files
-    write_preds(preds, [("v1", ["background"] * 10), ("v1", ["background"] * 10)])
-    expect_error(tmp, labels, preds, r"predictions.csv, line 3: duplicate clip id 'v1'")
-    write_labels(labels, [("v1", SEEN, "0" * 10), ("v1", SEEN, "1" * 10)])
-    expect_error(tmp, labels, preds, r"labels.csv, line 3: duplicate clip id 'v1'")
+    write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10), ("vvvvvvvvvv1", ["background"] * 10)])
+    expect_error(tmp, labels, preds, r"predictions.csv, line 3: duplicate clip id 'vvvvvvvvvv1'")
+    write_labels(labels, [("vvvvvvvvvv1", SEEN, "0" * 10), ("vvvvvvvvvv1", SEEN, "1" * 10)])
+    expect_error(tmp, labels, preds, r"labels.csv, line 3: duplicate clip id 'vvvvvvvvvv1'")
 
 
 def test_split_checks(files):
     tmp, labels, preds = files
     split = tmp / "test.csv"
-    write_csv(split, [{"clip_id": "v9", "class": SEEN}], ["clip_id", "class"])
-    expect_error(tmp, labels, preds, r"test.csv: clip 'v9' has no labels", split=split)
-    write_csv(split, [{"clip_id": "v2", "class": UNSEEN}], ["clip_id", "class"])
-    expect_error(tmp, labels, preds, r"clip 'v2': class 'dog barking' here, 'people burping' in", split=split)
-    write_csv(split, [{"clip_id": "v2", "class": SEEN}, {"clip_id": "v2", "class": SEEN}], ["clip_id", "class"])
-    expect_error(tmp, labels, preds, r"test.csv, line 3: duplicate clip id 'v2'", split=split)
+    write_csv(split, [{"clip_id": "vvvvvvvvvv9", "class": SEEN}], ["clip_id", "class"])
+    expect_error(tmp, labels, preds, r"test.csv: clip 'vvvvvvvvvv9' has no labels", split=split)
+    write_csv(split, [{"clip_id": "vvvvvvvvvv2", "class": UNSEEN}], ["clip_id", "class"])
+    expect_error(tmp, labels, preds, r"clip 'vvvvvvvvvv2': class 'dog barking' here, 'people burping' in", split=split)
+    write_csv(split, [{"clip_id": "vvvvvvvvvv2", "class": SEEN}, {"clip_id": "vvvvvvvvvv2", "class": SEEN}], ["clip_id", "class"])
+    expect_error(tmp, labels, preds, r"test.csv, line 3: duplicate clip id 'vvvvvvvvvv2'", split=split)
 
 
 def test_cli_errors_exit_nonzero_with_message(files):
     tmp, labels, preds = files
-    write_preds(preds, [("v1", ["background"] * 10)])
+    write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10)])
     r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--out", str(tmp / "o")])
     assert r.exit_code == 1 and "no prediction for 2 clip(s)" in r.output
     r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--out", str(tmp / "o"),

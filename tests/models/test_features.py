@@ -133,10 +133,10 @@ def test_eval_and_predict_end_to_end(segmented, tmp_path):
     r = runner.invoke(app, ["baseline", "predict", "--features", str(tmp_path / "f"), "--out", str(tmp_path / "p.csv")])
     assert r.exit_code == 0 and len(read_csv(tmp_path / "p.csv")) == 6
     missing = tmp_path / "other.csv"
-    missing.write_text("clip_id,class,split_type\nnope,dog barking,unseen\n")
+    missing.write_text("clip_id,class,split_type\nnopenopenop,dog barking,unseen\n")
     r = runner.invoke(app, ["baseline", "eval", "--method", "training-free", "--features", str(tmp_path / "f"),
                             "--split", str(missing), "--labels", str(root / "labels.csv"), "--out", str(tmp_path / "x")])
-    assert r.exit_code == 1 and "lacks 1 clip(s)" in r.output and "'nope'" in r.output
+    assert r.exit_code == 1 and "lacks 1 clip(s)" in r.output and "'nopenopenop'" in r.output
 
 
 def test_predict_on_any_video(media_root, tmp_path):
@@ -173,15 +173,15 @@ def test_a_clip_extracted_twice_keeps_its_later_copy(tmp_path):
     store.init({"encoder": "imagebind-tiny", "random_init": True, "dim": 4}, ["other"], np.zeros((1, 4), np.float32))
     first = np.full((1, 10, 4), 1.0, np.float32)
     second = np.full((1, 10, 4), 2.0, np.float32)
-    store.write_part(0, ["x", "y"], np.concatenate([first, first]), np.concatenate([first, first]))
-    store.write_part(0, ["x"], second, second)
+    store.write_part(0, ["xxxxxxxxxxx", "yyyyyyyyyyy"], np.concatenate([first, first]), np.concatenate([first, first]))
+    store.write_part(0, ["xxxxxxxxxxx"], second, second)
     loaded = store.load()
-    assert loaded.clip_ids == ["y", "x"]
+    assert loaded.clip_ids == ["yyyyyyyyyyy", "xxxxxxxxxxx"]
     assert loaded.audio[1].max() == loaded.audio[1].min() == 2.0 and loaded.visual[1].min() == 2.0
     assert store.compact() == 2
-    store.write_part(0, ["y"], second, second)  # again, on top of features.npz
+    store.write_part(0, ["yyyyyyyyyyy"], second, second)  # again, on top of features.npz
     again = store.load()
-    assert dict(zip(again.clip_ids, again.audio[:, 0, 0])) == {"x": 2.0, "y": 2.0}
+    assert dict(zip(again.clip_ids, again.audio[:, 0, 0])) == {"xxxxxxxxxxx": 2.0, "yyyyyyyyyyy": 2.0}
 
 
 def test_online_encoder_reencodes_each_batch_in_training_mode(segmented, tmp_path, monkeypatch):

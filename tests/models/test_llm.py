@@ -90,7 +90,7 @@ class FakeLLM:
 
 
 def test_llm_query_is_resumable_and_scored_as_a_method(tmp_path, monkeypatch):
-    clips = {"a_000001": "dog barking", "b_000002": "dog barking", "c_000003": "helicopter"}
+    clips = {"aaaaaaaaaaa_000001": "dog barking", "bbbbbbbbbbb_000002": "dog barking", "ccccccccccc_000003": "helicopter"}
     data = make_data_dir(tmp_path / "data", clips)
     data.clips_dir.mkdir()
     for i, cid in enumerate(clips):
@@ -121,8 +121,8 @@ def test_llm_query_is_resumable_and_scored_as_a_method(tmp_path, monkeypatch):
                                  "--out", str(tmp_path / "res")])
     assert r.exit_code == 0, r.output
     preds = {p["clip_id"]: [p[f"seg_{k}"] for k in range(10)] for p in read_csv(tmp_path / "res" / "predictions.csv")}
-    assert preds["a_000001"] == ["background", "dog barking", "dog barking", "dog barking"] + ["background"] * 6
-    assert preds["b_000002"] == ["background"] * 10
-    assert preds["c_000003"] == ["helicopter"] * 2 + ["background"] * 8
+    assert preds["aaaaaaaaaaa_000001"] == ["background", "dog barking", "dog barking", "dog barking"] + ["background"] * 6
+    assert preds["bbbbbbbbbbb_000002"] == ["background"] * 10
+    assert preds["ccccccccccc_000003"] == ["helicopter"] * 2 + ["background"] * 8
     assert read_csv(tmp_path / "ans" / "parse_rejects.csv") == [
-        {"clip_id": "b_000002", "reason": "no `ave: [...]` list in the answer"}]
+        {"clip_id": "bbbbbbbbbbb_000002", "reason": "no `ave: [...]` list in the answer"}]

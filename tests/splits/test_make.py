@@ -30,9 +30,9 @@ def tiny_catalog(n_per_group=3, unseen_per_group=1):
 
 def labels_for(counts: dict[str, int], pattern=lambda i: "0" * (i % 11) + "1" * (10 - i % 11)):
     out = {}
-    for c, n in counts.items():
+    for k, (c, n) in enumerate(counts.items()):
         for i in range(n):
-            out[f"{c.replace(' ', '_')}_{i:04d}"] = Label(c, pattern(i)[:10].ljust(10, "0"))
+            out[f"k{k:03d}clip{i:03d}"] = Label(c, pattern(i)[:10].ljust(10, "0"))
     return out
 
 
@@ -112,9 +112,9 @@ def test_errors_name_what_is_wrong(tmp_path):
     with pytest.raises(OvavelError, match="--seen-train-frac"):
         make_splits(labels, cat, MakeSettings(seen_train_frac=1.0))
     dup = tmp_path / "labels.csv"
-    dup.write_text("clip_id,class,labels\na,human activity 0,0000000000\na,human activity 0,1111111111\n")
+    dup.write_text("clip_id,class,labels\naaaaaaaaaaa,human activity 0,0000000000\naaaaaaaaaaa,human activity 0,1111111111\n")
     r = CliRunner().invoke(app, ["splits", "make", "--labels", str(dup), "--out", str(tmp_path / "o")])
-    assert r.exit_code == 1 and "line 3: duplicate clip id 'a'" in r.output
+    assert r.exit_code == 1 and "line 3: duplicate clip id 'aaaaaaaaaaa'" in r.output
 
 
 def test_export_release_round_trip(tmp_path):
