@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup ffmpeg chromium test test-fast demo clean
+.PHONY: setup ffmpeg chromium test test-fast test-kernels demo clean
 
 setup: $(VENV)/.installed ffmpeg chromium
 
@@ -27,6 +27,14 @@ test: setup
 # Skips the slowest tests (CI runs them all).
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# tests/models under each CPU kernel choice with one thread: a test whose outcome is a threshold on
+# trained numbers must hold on any machine (torch falls back where the CPU lacks avx512).
+test-kernels: setup
+	for cap in default avx2 avx512; do \
+		echo "== ATEN_CPU_CAPABILITY=$$cap OMP_NUM_THREADS=1"; \
+		ATEN_CPU_CAPABILITY=$$cap OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests/models -q $(PYTEST_ARGS) || exit 1; \
+	done
 
 demo: setup
 	$(BIN)/ovavel demo --out demo_out

@@ -37,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         data = DataDir.at(root)
-        write_csv(data.clips_csv, [{"clip_id": f"clip{i:06d}", "class": names[i % len(names)], "status": "ok",
+        write_csv(data.clips_csv, [{"clip_id": f"clip{i:07d}", "class": names[i % len(names)], "status": "ok",
                                     "usable": "1"} for i in range(args.tasks)], ["clip_id", "class", "status", "usable"])
         # The export checks that one clip of each project plays: give it that one clip.
         make_test_video(data.clip("clip000000"), duration=10.0, size=(160, 120))

@@ -38,7 +38,7 @@ def make_inputs(root: Path, clips: int, methods: int) -> tuple[DataDir, Path, li
     make_test_video(root / "src.mp4", duration=12, size=(640, 360))
     normalise_clip(root / "src.mp4", root / "clip.mp4", 1.0, NormaliseOptions())
     extract_segments(root / "clip.mp4", root / "seg")
-    ids = [f"v{i:06d}_000000" for i in range(clips)]
+    ids = [f"v{i:010d}_000000" for i in range(clips)]
     labels = {}
     for i, cid in enumerate(ids):
         seg = data.segments(cid)

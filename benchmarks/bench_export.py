@@ -43,7 +43,7 @@ def main() -> None:
         data = DataDir.at(root / "data")
         labels, rows = {}, []
         for i in range(args.clips):
-            cid = f"v{i:06d}_000000"
+            cid = f"v{i:010d}_000000"
             seg = data.segments(cid)
             seg.mkdir(parents=True)
             for f in (root / "seg").iterdir():

@@ -41,7 +41,7 @@ def main() -> None:
         normalise_clip(root / "src.mp4", root / "clip.mp4", 3.0, NormaliseOptions())
         extract_segments(root / "clip.mp4", root / "seg")
         seg = root / "seg"
-        clips = [ClipInput(f"clip{i:04d}", seg / "audio.wav", tuple(seg / f"frame_{k}.jpg" for k in range(10)))
+        clips = [ClipInput(f"clip{i:07d}", seg / "audio.wav", tuple(seg / f"frame_{k}.jpg" for k in range(10)))
                  for i in range(args.clips)]
         for name in args.encoders.split(","):
             opts = FeatureOptions(name, None, True, args.device, args.batch_size, args.num_workers,

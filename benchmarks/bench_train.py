@@ -5,6 +5,7 @@ each as a ratio to `fine-tuned` measured in the same run. Prints one JSON line.
     python benchmarks/bench_train.py --device cpu --epochs 1
     python benchmarks/bench_train.py --device cuda --precision bf16 --epochs 2
     python benchmarks/bench_train.py --methods fine-tuned,psp --clips 2000 --epochs 1
+    python benchmarks/bench_train.py --variant source --methods fine-tuned,cmra --epochs 1
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     ap.add_argument("--methods", default=",".join(["fine-tuned"] + sorted(set(trainable) - {"fine-tuned"})))
+    ap.add_argument("--variant", choices=["released", "source"], default="released",
+                    help="The comparison heads' variant (released: the authors' compiled modules).")
     args = ap.parse_args()
     cat = load_catalog()
     seen = cat.by_split("seen")
     rng = np.random.default_rng(0)
     n = args.clips + args.val_clips
-    ids = [f"c{i:06d}" for i in range(n)]
+    ids = [f"bench{i:06d}" for i in range(n)]  # clip ids of the YouTube form (ovavel.names)
     labels = {c: Label(seen[i % len(seen)], "".join(rng.choice(["0", "1"], 10))) for i, c in enumerate(ids)}
     texts = cat.names + ["other", "background"]
     feats = Features(ids, rng.normal(size=(n, 10, args.dim)).astype(np.float32),
@@ -50,7 +53,7 @@ def main() -> None:
     for name in args.methods.split(","):
         method = get_method(name)
         settings = TrainSettings(epochs=args.epochs, device=args.device, precision=args.precision, method=name,
-                                 head=HeadConfig(**method.head))
+                                 head=HeadConfig(**{**method.head, "variant": args.variant}))
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             result = train(feats, rows[:args.clips], rows[args.clips:], labels, cat, tmp, settings, progress=False,
@@ -62,6 +65,7 @@ def main() -> None:
                          "total_s": round(total, 1)}
     base = figures.get("fine-tuned", next(iter(figures.values())))["seconds_per_epoch"]
     print(json.dumps({"benchmark": "baseline train", "clips": args.clips, "dim": args.dim, "epochs": args.epochs,
+                      "variant": args.variant,
                       "device": args.device, "precision": args.precision, "methods": figures,
                       "epoch_time_ratio_to_fine_tuned": {k: round(v["seconds_per_epoch"] / base, 2)
                                                          for k, v in figures.items()}}))

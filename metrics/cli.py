@@ -35,12 +35,14 @@ from ovavel.tables import atomic_write_text
 @click.option("--no-background-row", is_flag=True, help="Leave background out of the F1 rows (AVVP foreground-only).")
 @click.option("--missing", type=click.Choice(["error", "background"]), default="error", show_default=True,
               help="What a clip without a prediction means.")
+@click.option("--event-iou", type=click.Choice(["released", "paper"]), default="released", show_default=True,
+              help="An event matches at IoU >= 0.5 (the released evaluation code) or > 0.5 (the paper's text).")
 @pass_errors
 def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protocol, batch_size, no_background_row,
-                missing):
+                missing, event_iou):
     """Accuracy, segment-level F1 and event-level F1 for seen, unseen and all videos (against one label set,
     or several side by side)."""
-    settings = ScoreSettings(protocol, batch_size, not no_background_row, missing)
+    settings = ScoreSettings(protocol, batch_size, not no_background_row, missing, event_iou)
     catalog = load_catalog(classes)
     sets = label_sets(labels_files, versions, data)
     if len(sets) == 1:

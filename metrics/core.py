@@ -52,12 +52,24 @@ def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
+EVENT_IOU = ("released", "paper")  # IoU >= 0.5 (the released evaluation) or > 0.5 (the paper's "exceed")
+
+
 @lru_cache(maxsize=1 << 16)
-def event_counts(pred_mask: int, true_mask: int, threshold: float = 0.5) -> tuple[int, int, int]:
-    """(TP, FP, FN) of events for one row, IoU >= threshold (inclusive) to match."""
+def event_counts(pred_mask: int, true_mask: int, threshold: float = 0.5, strict: bool = False) -> tuple[int, int, int]:
+    """(TP, FP, FN) of events for one row: a match is IoU >= threshold (the released code), or
+    IoU > threshold with `strict` (the paper's text: "exceed 0.5").
+
+    >>> event_counts(0b0000000111, 0b0000111111), event_counts(0b0000000111, 0b0000111111, strict=True)
+    ((1, 0, 0), (0, 1, 1))
+    """
     pred, true = runs(pred_mask), runs(true_mask)
-    tp = sum(any(iou(p, t) >= threshold for t in true) for p in pred)
-    matched_true = sum(any(iou(p, t) >= threshold for p in pred) for t in true)
+
+    def match(p, t) -> bool:
+        return iou(p, t) > threshold if strict else iou(p, t) >= threshold
+
+    tp = sum(any(match(p, t) for t in true) for p in pred)
+    matched_true = sum(any(match(p, t) for p in pred) for t in true)
     return tp, len(pred) - tp, len(true) - matched_true
 
 
@@ -88,7 +100,7 @@ def check_arrays(pred: np.ndarray, target: np.ndarray, background: int) -> tuple
 
 
 def video_scores(pred: np.ndarray, target: np.ndarray, background: int, *, background_row: bool = True,
-                 iou_threshold: float = 0.5) -> VideoScores:
+                 iou_threshold: float = 0.5, event_iou: str = "released") -> VideoScores:
     """Accuracy, segment F1 and event F1 of every video.
 
     background_row=False leaves the background row out of the F1 means (the AVVP foreground-only
@@ -112,7 +124,10 @@ def video_scores(pred: np.ndarray, target: np.ndarray, background: int, *, backg
     seg = _f1(_POPCOUNT[pmask & tmask], _POPCOUNT[pmask & ~tmask & 1023], _POPCOUNT[~pmask & tmask & 1023])
     pair = pmask * 1024 + tmask
     uniq, inverse = np.unique(pair, return_inverse=True)
-    table = np.array([event_counts(int(u) >> 10, int(u) & 1023, iou_threshold) for u in uniq],
+    if event_iou not in EVENT_IOU:
+        raise ValueError(f"Expected `event_iou` in {EVENT_IOU}, but got {event_iou!r}")
+    strict = event_iou == "paper"
+    table = np.array([event_counts(int(u) >> 10, int(u) & 1023, iou_threshold, strict) for u in uniq],
                      dtype=np.int64).reshape(-1, 3)
     counts = table[inverse]
     eve = _f1(counts[:, 0], counts[:, 1], counts[:, 2])

@@ -29,6 +29,7 @@ class ScoreSettings:
     batch_size: int = 32
     background_row: bool = True
     missing: Literal["error", "background"] = "error"  # background: clips without a prediction are all background
+    event_iou: Literal["released", "paper"] = "released"  # an event matches at IoU >= 0.5, or > 0.5 (paper)
 
 
 @dataclass
@@ -56,7 +57,7 @@ def score_arrays(clip_ids: list[str], true_classes: list[str], labels: list[str]
     index[UNASSIGNED] = len(catalog) + 1
     truth = [[c if b == "1" else BACKGROUND for b in lab] for c, lab in zip(true_classes, labels)]
     scores = video_scores(encode(predictions, index), encode(truth, index), background=len(catalog),
-                          background_row=settings.background_row)
+                          background_row=settings.background_row, event_iou=settings.event_iou)
     split_types = [catalog.get(c).split or "" for c in true_classes]
     report = Report(clip_ids, true_classes, split_types, scores, settings)
     kw = dict(protocol=settings.protocol, batch_size=settings.batch_size)
@@ -143,7 +144,8 @@ def _write_report_files(report: Report, out: Path, title: str, notes: list[str])
     s = report.settings
     settings = (f"protocol: {s.protocol}" + (f" (batch size {s.batch_size})" if s.protocol == "official-batched" else "")
                 + f"; background row: {'yes' if s.background_row else 'no (foreground only)'}"
-                + f"; missing predictions: {s.missing}")
+                + f"; missing predictions: {s.missing}"
+                + f"; event match: IoU {'>= 0.5 (released)' if s.event_iou == 'released' else '> 0.5 (paper)'}")
     body = markdown_table(report.summary, title) + "\n" + settings + "\n"
     body += "".join(f"\n{n}\n" for n in notes)
     atomic_write_text(out / "report.md", body)

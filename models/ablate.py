@@ -33,7 +33,7 @@ def _flag(v: str) -> bool:
 
 
 HEAD_KEYS = {"head": str, "share_temporal": _flag, "temporal": str, "layers": int, "cross_modal": _flag,
-             "fusion": str, "attention": str, "residual_dropout": float, "width": int}
+             "fusion": str, "attention": str, "residual_dropout": float, "width": int, "init": str, "variant": str}
 OTHER_KEYS = {"background_text": str, "train": str, "method": str}
 
 

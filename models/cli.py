@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
@@ -207,8 +208,15 @@ def _head_options(fn):
                      help="sqrt (released GEN1), prob-avg (GEN2: mean of the cosines), fea-avg (GEN3: mean feature)."),
         click.option("--residual-dropout", type=click.FloatRange(0, 1), default=0.0, show_default=True,
                      help="Dropout on the residual branches too (not in the released layer)."),
+        click.option("--init", "init", type=click.Choice(["released", "independent"]), default="released",
+                     show_default=True, help="released: every temporal layer (audio, visual, all --layers) starts as a "
+                                             "copy of one block, as the released module; independent: each its own draw."),
+        click.option("--variant", type=click.Choice(["released", "source"]), default="released", show_default=True,
+                     help="ave / psp / cmra / mm-pyramid: the OV-AVEL authors' compiled modules (the published Table 2 "
+                          "rows) or adaptations of the methods' original repositories."),
         click.option("--width", type=click.IntRange(min=8), default=None,
-                     help="cmra / mm-pyramid: inner width (default: the authors' 256 / 512; smaller for CPU runs)."),
+                     help="--variant source cmra / mm-pyramid: inner width (default: the authors' 256 / 512; "
+                          "smaller for CPU runs). The released modules have no width apart from the features'."),
         click.option("--background-text", type=click.Choice(["other", "background", "none"]), default="other",
                      show_default=True),
     ]
@@ -254,14 +262,17 @@ def _head_options(fn):
               help="--online-encoder: the official release layout instead.")
 @click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True),
               help="--online-encoder: ImageBind-Huge weights (default: as recorded in the feature store).")
+@click.option("--nan-batches", type=click.Choice(["raise", "skip"]), default="raise", show_default=True,
+              help="A batch whose scores hold a NaN: stop the run, or leave the batch out (counted in log.jsonl) as "
+                   "the released script does.")
 @click.option("--resume", is_flag=True, help="Continue a stopped run.")
 @click.option("--force", is_flag=True, help="Start over in an existing run folder.")
 @click.option("--no-progress", is_flag=True)
 @locks_folders("out")
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
               seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
-              residual_dropout, width, background_text, device, precision, method, online_encoder, segments_data,
-              official_root, checkpoint, resume, force, no_progress):
+              residual_dropout, init, variant, width, background_text, device, precision, method, online_encoder,
+              segments_data, official_root, checkpoint, nan_batches, resume, force, no_progress):
     """Train the temporal head (or a comparison head: --method ave|psp|cmra|mm-pyramid) on the seen classes
     (frozen ImageBind features)."""
     from ovavel.formats import read_labels
@@ -278,11 +289,11 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
     r = RECIPES[recipe]
     head = dict(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
                 attention="intra+cross" if cross_modal else attention, fusion=fusion, residual_dropout=residual_dropout,
-                width=width)
+                init=init, variant=variant, width=width)
     head.update(chosen.head)  # a comparison method brings its own head (`--method ave` -> head "ave")
     settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
                              r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
-                             HeadConfig(**head), precision, method)
+                             HeadConfig(**head), precision, method, nan_batches)
     if settings.select_on.startswith("test") and not test_split:
         raise OvavelError(f"--select-on {settings.select_on} (the released recipe) needs --test test.csv")
     select = {"val-seen": lambda: split_rows(val_split, seen_only=True), "val": lambda: split_rows(val_split),
@@ -389,9 +400,16 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, clip_mod
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True,
               help="Environment variable holding the API key (if the endpoint wants one).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Answers folder (answers.jsonl).")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+              help="Seconds per request, the whole response included.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Further tries of a request answered 429 or 503 (after its Retry-After).")
+@click.option("--max-response-mb", type=click.FloatRange(min=0.001), default=8.0, show_default=True,
+              help="A larger response is not read further and the clip is recorded as failed.")
 @click.option("--no-progress", is_flag=True)
 @locks_folders("out")
-def llm_query_cmd(data, split, classes, endpoint, model_name, api_key_env, out, no_progress):
+def llm_query_cmd(data, split, classes, endpoint, model_name, api_key_env, out, timeout_s, retries, max_response_mb,
+                  no_progress):
     """Ask an audio-visual LLM the paper's prompt about each clip (resumable per clip)."""
     from ovavel.layout import DataDir
     from ovavel.curation.manifest import usable_clips
@@ -403,7 +421,8 @@ def llm_query_cmd(data, split, classes, endpoint, model_name, api_key_env, out, 
     if split:
         wanted = {r.clip_id for r in read_split(split)}
         ids = [c for c in ids if c in wanted]
-    opts = QueryOptions(endpoint, model_name, os.environ.get(api_key_env))
+    opts = QueryOptions(endpoint, model_name, os.environ.get(api_key_env), timeout_s=timeout_s, retries=retries,
+                        max_response_bytes=int(max_response_mb * (1 << 20)))
     counts = query_clips({c: d.clip(c) for c in ids}, load_catalog(classes).names, out, opts,
                          progress=not no_progress)
     echo_summary(f"llm-query -> {out}/answers.jsonl", "\n".join(f"{k}: {v}" for k, v in counts.items()))
@@ -434,27 +453,63 @@ def methods_cmd():
               help="A split folder: train.csv, val.csv, test.csv, labels.csv.")
 @click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
 @click.option("--out", required=True, type=click.Path(file_okay=False))
-@click.option("--seeds", default="0", show_default=True, help="Fine-tuned rows: one run per seed, figures averaged.")
+@click.option("--seeds", default="123", show_default=True,
+              help="Trained rows: one run per seed, figures averaged (the released scripts ran seed 123 alone).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Override the recipe's epochs (a quick look; the table says so).")
 @click.option("--recipe", type=click.Choice(["released", "paper"]), default="released", show_default=True,
               help="released: 10 epochs, best epoch on test's seen classes, as the released scripts; paper: 5 epochs, "
                    "best on val's seen classes.")
 @click.option("--protocol", type=click.Choice(["official-batched", "mean"]), default="official-batched",
               show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1),
+              help="Batched protocol: one batch size for every row (default: the released scripts', 4 for the rows "
+                   "without training and 32 for the trained ones).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--variant", type=click.Choice(["released", "source"]), default="released", show_default=True,
+              help="Comparison heads: the authors' compiled modules (the published rows) or the source adaptations.")
+@click.option("--init", "init", type=click.Choice(["released", "independent"]), default="released", show_default=True,
+              help="Temporal layers start as copies of one block (released) or each its own draw.")
+@click.option("--nan-batches", type=click.Choice(["skip", "raise"]), default="skip", show_default=True,
+              help="A training batch with NaN scores: left out and counted (released), or stop.")
+@click.option("--without-other", type=click.Choice(["paper", "released-v0"]), default="paper", show_default=True,
+              help="Table 3 'without other': per-second audio-visual agreement, or the released v0 decision "
+                   "(one class per video).")
+@click.option("--official-meta", type=click.Path(dir_okay=False, exists=True),
+              help="Table 6: ovave_dataset_meta.csv beside its trainratio files (default: the file the splits were "
+                   "imported from, as split_report.json records).")
+@click.option("--online-encoder", is_flag=True,
+              help="Trained rows re-encode each batch with the store's encoder in training mode, as the released "
+                   "script; needs --data or --official-root.")
+@click.option("--data", "segments_data", type=click.Path(file_okay=False, exists=True),
+              help="--online-encoder: the data folder whose segments made the features.")
+@click.option("--official-root", type=click.Path(file_okay=False, exists=True),
+              help="--online-encoder: the official release layout instead.")
+@click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True),
+              help="--online-encoder: ImageBind-Huge weights (default: as recorded in the feature store).")
 @click.option("--clip-clap-features", type=click.Path(file_okay=False, exists=True),
               help="A store made with --encoder clip-clap: runs the CLIP & CLAP rows (Table 2, A10).")
 @click.option("--llm-answers", type=click.Path(file_okay=False, exists=True),
               help="A `baseline llm-query` folder: scores the Video-LLaMA2 row (Table 2).")
-@click.option("--width", type=click.IntRange(min=8), help="cmra / mm-pyramid inner width (default: the authors').")
+@click.option("--width", type=click.IntRange(min=8),
+              help="--variant source cmra / mm-pyramid inner width (default: the authors').")
 @locks_folders("out")
-def reproduce_cmd(table, features, splits_dir, classes, out, seeds, epochs, recipe, protocol, device,
-                  clip_clap_features, llm_answers, width):
+def reproduce_cmd(table, features, splits_dir, classes, out, seeds, epochs, recipe, protocol, batch_size, device,
+                  variant, init, nan_batches, without_other, official_meta, online_encoder, segments_data,
+                  official_root, checkpoint, clip_clap_features, llm_answers, width):
     """Run every row of one of the paper's tables (any registered method); ours beside the published figures."""
+    from ovavel.feature_store import FeatureStore
     from ovavel.models.reproduce import ReproduceSettings, reproduce_table
 
+    online = None
+    if online_encoder:
+        online = _online_encoder(FeatureStore(features).load(), str(Path(splits_dir) / "train.csv"), segments_data,
+                                 official_root, checkpoint, device, "fp32")
+    elif segments_data or official_root or checkpoint:
+        raise OvavelError("--data, --official-root and --checkpoint go with --online-encoder")
     settings = ReproduceSettings(tuple(int(x) for x in parse_csv_list(seeds)), epochs, recipe, device, protocol,
-                                 clip_clap_features=clip_clap_features, llm_answers=llm_answers, width=width)
+                                 batch_size, clip_clap_features=clip_clap_features, llm_answers=llm_answers,
+                                 width=width, variant=variant, init=init, nan_batches=nan_batches,
+                                 official_meta=official_meta, without_other=without_other, online=online)
     md = reproduce_table(table, features, splits_dir, out, load_catalog(classes), settings, echo=click.echo)
     click.echo(md.read_text())
     click.echo(f"written: {md} and {md.with_suffix('.csv')}")

@@ -23,16 +23,18 @@ cos((a + v) / 2, t). The latter two are used as logits as they are (no min-max),
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
+from ovavel.models.scored_head import FUSIONS, ScoredHead, count_parameters, minmax  # noqa: F401 (re-exported)
+
+INITS = ("released", "independent")
 HEADS = ("released", "transformer")  # the temporal layers; ovavel.models.comparison adds the Table 2 heads
 TEMPORAL = ("attention", "linear")
-FUSIONS = ("sqrt", "prob-avg", "fea-avg")
 ATTENTION = ("intra", "cross", "intra+cross")
 
 
@@ -50,8 +52,17 @@ class HeadConfig:
     # Dropout on the two residual branches too, as nn.TransformerEncoderLayer has it. Not in the
     # released layer (default 0); on planted features it helps the head generalise (README).
     residual_dropout: float = 0.0
-    # cmra and mm-pyramid: their inner width (d_model; MM-Pyramid's feed-forward too, CMRA's is 8x).
-    # None: the authors' sizes (256 and 512). Smaller widths are for tests and quick CPU runs.
+    # "released": every temporal layer (audio and visual, all N layers, intra and cross) starts as a
+    # deep copy of one block, as temporal_av_attn_layer.py builds them; "independent": each layer
+    # drawn on its own. Only the starting weights differ.
+    init: Literal["released", "independent"] = "released"
+    # The comparison heads (ave, psp, cmra, mm-pyramid): "released", the modules the OV-AVEL authors
+    # ran for Table 2 (default); "source", adaptations of the original AVEL repositories. A run
+    # saved before variants existed has no such key and loads as "source" (load_head_config).
+    variant: Literal["released", "source"] = "released"
+    # cmra and mm-pyramid of the source variant: their inner width (d_model; MM-Pyramid's
+    # feed-forward too, CMRA's is 8x). None: the authors' sizes (256 and 512). Smaller widths are
+    # for tests and quick CPU runs; the released modules have no width apart from D.
     width: int | None = None
 
     def as_dict(self) -> dict:
@@ -104,6 +115,19 @@ def make_cross_layer(cfg: HeadConfig) -> nn.Module:
     return ReleasedLayer(cfg.dim, dropout=cfg.dropout, residual_dropout=cfg.residual_dropout)
 
 
+def _layer_makers(cfg: HeadConfig):
+    """(new intra layer, new cross layer) factories. `init` released: deep copies of one block (the
+    cross layers copy the same block where it is of their kind), as the released module builds
+    them; independent: a fresh draw each time."""
+    if cfg.init == "independent":
+        return (lambda: make_layer(cfg)), (lambda: make_cross_layer(cfg))
+    block = make_layer(cfg)
+    cross_block = block if isinstance(block, ReleasedLayer) else None
+    if cross_block is None and cfg.modal_attention != "intra":
+        cross_block = make_cross_layer(cfg)
+    return (lambda: copy.deepcopy(block)), (lambda: copy.deepcopy(cross_block))
+
+
 class _TransformerLayer(nn.Module):
     def __init__(self, dim: int, dropout: float):
         super().__init__()
@@ -114,33 +138,27 @@ class _TransformerLayer(nn.Module):
         return self.layer(x)
 
 
-class ScoredHead(nn.Module):
-    """A head maps frozen audio and visual features [B, 10, D] to new ones of the same size; the
-    scores over the candidate texts come from them as `--fusion` says (the released GEN1-3)."""
-
-    fusion: str = "sqrt"
-
-    def scores(self, audio: torch.Tensor, visual: torch.Tensor, texts: torch.Tensor) -> torch.Tensor:
-        """Per-segment scores over the candidate texts [B, 10, T] (logits for cross-entropy)."""
-        a, v = self(audio, visual)
-        t = F.normalize(texts, dim=-1)
-        if self.fusion == "fea-avg":  # GEN3: the mean of the raw features
-            return F.normalize((a + v) / 2, dim=-1) @ t.T
-        ca, cv = F.normalize(a, dim=-1) @ t.T, F.normalize(v, dim=-1) @ t.T
-        if self.fusion == "sqrt":  # GEN1
-            return minmax(torch.sqrt(torch.relu(ca * cv) + 1e-12))
-        return (ca + cv) / 2  # GEN2
-
-
 def build_head(cfg: HeadConfig) -> ScoredHead:
-    """The temporal head, or one of the comparison heads (ovavel.models.comparison) by `cfg.head`."""
-    from ovavel.models.comparison import COMPARISON_HEADS
+    """The temporal head, or one of the comparison heads (ovavel.models.comparison) by `cfg.head`
+    and `cfg.variant`."""
+    from ovavel.models import comparison
 
-    if cfg.head in COMPARISON_HEADS:
+    if cfg.head in comparison.NAMES:
         if cfg.fusion not in FUSIONS:
             raise ValueError(f"Expected `fusion` in {FUSIONS}, but got {cfg.fusion!r}")
-        return COMPARISON_HEADS[cfg.head].from_config(cfg)
+        return comparison.lookup(cfg.head, cfg.variant).build(cfg)
     return TemporalHead(cfg)
+
+
+def load_head_config(saved: dict) -> HeadConfig:
+    """The HeadConfig of a run's settings.json. Runs saved before the comparison heads had variants
+    were trained with the source adaptations: a saved comparison head without "variant" is "source"."""
+    from ovavel.models import comparison
+
+    fields = dict(saved)
+    if fields.get("head") in comparison.NAMES and "variant" not in fields:
+        fields["variant"] = "source"
+    return HeadConfig(**fields)
 
 
 class TemporalHead(ScoredHead):
@@ -153,15 +171,18 @@ class TemporalHead(ScoredHead):
             raise ValueError(f"Expected `layers` >= 1, but got {cfg.layers}")
         self.cfg = cfg
         self.fusion = cfg.fusion
+        if cfg.init not in INITS:
+            raise ValueError(f"Expected `init` in {INITS}, but got {cfg.init!r}")
         self.intra = cfg.modal_attention in ("intra", "intra+cross")
         self.cross = cfg.modal_attention in ("cross", "intra+cross")
+        new_layer, new_cross = _layer_makers(cfg)
         if self.intra:
-            self.audio_layers = nn.ModuleList(make_layer(cfg) for _ in range(cfg.layers))
+            self.audio_layers = nn.ModuleList(new_layer() for _ in range(cfg.layers))
             self.visual_layers = self.audio_layers if cfg.share_temporal else nn.ModuleList(
-                make_layer(cfg) for _ in range(cfg.layers))
+                new_layer() for _ in range(cfg.layers))
         if self.cross:
-            self.cross_audio = nn.ModuleList(make_cross_layer(cfg) for _ in range(cfg.layers))
-            self.cross_visual = nn.ModuleList(make_cross_layer(cfg) for _ in range(cfg.layers))
+            self.cross_audio = nn.ModuleList(new_cross() for _ in range(cfg.layers))
+            self.cross_visual = nn.ModuleList(new_cross() for _ in range(cfg.layers))
 
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         out_a, out_v = 0, 0
@@ -176,12 +197,3 @@ class TemporalHead(ScoredHead):
                 a, v = la(a, visual), lv(v, audio)
             out_a, out_v = out_a + a, out_v + v
         return out_a, out_v
-
-
-def minmax(s: torch.Tensor) -> torch.Tensor:
-    lo, hi = s.min(-1, keepdim=True).values, s.max(-1, keepdim=True).values
-    return (s - lo) / (hi - lo + 1e-8)
-
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -82,17 +82,30 @@ def published(table: str) -> dict[tuple[str, str], dict[str, float]]:
     return out
 
 
+RELEASED_SEED = 123  # SEED=123 in run_baseline_v0.sh and run_baseline_v1_train_fully.sh
+# The evaluation batch sizes of the released scripts (the batched protocol's F1 is a mean of batch
+# means, so they matter): run_baseline_v0.sh uses 4 ("to ensure all test data are evaluated"),
+# run_baseline_v1_train_fully.sh TEST_BS=32.
+TRAINING_FREE_BATCH, TRAINED_BATCH = 4, 32
+
+
 @dataclass(frozen=True)  # default arguments are instances of it: never changed in place
 class ReproduceSettings:
-    seeds: tuple[int, ...] = (0,)
+    seeds: tuple[int, ...] = (RELEASED_SEED,)
     epochs: int | None = None  # None: the recipe's
     recipe: str = "released"
     device: str = "auto"
     protocol: str = "official-batched"
-    batch_size: int = 32
+    batch_size: int | None = None  # None: the released scripts' (4 training-free, 32 trained)
     clip_clap_features: str | None = None  # a store of --encoder clip-clap, for the clip-clap rows
     llm_answers: str | None = None  # a `baseline llm-query` folder, for the llm row
-    width: int | None = None  # cmra / mm-pyramid inner width (None: the authors')
+    width: int | None = None  # --variant source cmra / mm-pyramid inner width (None: the authors')
+    variant: str = "released"  # comparison heads: the authors' compiled modules, or "source"
+    init: str = "released"  # temporal layers start as copies of one block (released) or "independent"
+    nan_batches: str = "skip"  # as the released training script
+    official_meta: str | None = None  # ovave_dataset_meta.csv beside its trainratio files (Table 6)
+    without_other: str = "paper"  # Table 3 "without other": per-second agreement, or "released-v0"
+    online: object | None = None  # an OnlineEncoder over the training clips (--online-encoder)
 
 
 def missing_input(row: Row, s: ReproduceSettings) -> str:
@@ -137,11 +150,11 @@ def reproduce_table(table: str, features: str | os.PathLike, splits: str | os.Pa
         else:
             ctx = PredictContext(_inputs_of(method, test, test_rows, s), catalog.names, row.background_text,
                                  "released", s.llm_answers, s.device)
-            summary = _score(method.predict(ctx), test_rows, labels, catalog, s)
+            summary = _score(method.predict(ctx), test_rows, labels, catalog, s, s.batch_size or TRAINING_FREE_BATCH)
         atomic_write_text(done, json.dumps({"row": row.name, "summary": summary}, indent=2) + "\n")
         results[row.name] = summary
         echo(f"{row.name}: total avg {100 * summary['total']['avg']:.1f}")
-    return write_table(table, results, out, feats, s)
+    return write_table(table, results, out, feats, s, splits)
 
 
 def _inputs_of(method: Method, test: Features, test_rows: list[SplitRow], s: ReproduceSettings) -> Features:
@@ -156,10 +169,10 @@ def _inputs_of(method: Method, test: Features, test_rows: list[SplitRow], s: Rep
 
 
 def _score(preds: dict[str, list[str]], rows: list[SplitRow], labels, catalog: ClassCatalog,
-           s: ReproduceSettings) -> dict:
+           s: ReproduceSettings, batch_size: int) -> dict:
     ids = [r.clip_id for r in rows]
     report = score_arrays(ids, [labels[c].cls for c in ids], [labels[c].labels for c in ids], [preds[c] for c in ids],
-                          catalog, ScoreSettings(protocol=s.protocol, batch_size=s.batch_size))
+                          catalog, ScoreSettings(protocol=s.protocol, batch_size=batch_size))
     return {k: {m: report.summary[k][m] for m in (*METRIC_KEYS, "videos")} for k in SUBSETS}
 
 
@@ -168,24 +181,62 @@ def _trained(row: Row, method: Method, feats: Features, test: Features, test_row
     recipe = RECIPES[s.recipe]
     train_rows = read_split(splits / "train.csv")
     if row.train_ratio is not None:
-        train_rows = _subsample(train_rows, labels, row.train_ratio)
+        official = official_ratio_ids(splits, s.official_meta, row.train_ratio)
+        if official is None:
+            train_rows = _subsample(train_rows, labels, row.train_ratio)
+        else:
+            by_id = {r.clip_id: r for r in train_rows}
+            absent = [c for c in official if c not in by_id]
+            if absent:
+                raise OvavelError(f"{len(absent)} training video(s) of the official {row.train_ratio:g} ratio file are "
+                                  f"not in {splits / 'train.csv'}, first {absent[0]!r}")
+            train_rows = [by_id[c] for c in official]
     select_from = splits / ("test.csv" if s.recipe == "released" else "val.csv")
     select_rows = [r for r in read_split(select_from) if r.split_type == "seen"]
-    head = HeadConfig(**{**row.head, **method.head, "width": s.width})
+    head = HeadConfig(**{**row.head, **method.head, "init": s.init, "variant": s.variant, "width": s.width})
     summaries = []
     for seed in s.seeds:
         settings = TrainSettings(recipe=s.recipe, epochs=s.epochs or recipe["epochs"], batch_size=recipe["batch_size"],
                                  lr=recipe["lr"], grad_clip=recipe["grad_clip"], seed=seed,
                                  select_on=recipe["select_on"], background_text=row.background_text, device=s.device,
-                                 head=head, method=method.name)
+                                 head=head, method=method.name, nan_batches=s.nan_batches)
         run_dir = out / "runs" / f"{row_slug(row.name)}_seed{seed}"
         train(feats, train_rows, select_rows, labels, catalog, run_dir, settings, force=True, progress=False,
-              echo=lambda *_: None)
-        preds = method.predict(PredictContext(test, catalog.names, run_dir=str(run_dir), device=s.device))
-        summaries.append(_score(preds, test_rows, labels, catalog, s))
+              echo=lambda *_: None, online=s.online)
+        decision = s.without_other if row.background_text == "none" else "paper"
+        preds = method.predict(PredictContext(test, catalog.names, run_dir=str(run_dir), device=s.device,
+                                              postprocess=decision))
+        summaries.append(_score(preds, test_rows, labels, catalog, s, s.batch_size or TRAINED_BATCH))
         echo(f"{row.name} seed {seed}: total avg {100 * summaries[-1]['total']['avg']:.1f}")
     return {k: {m: float(np.mean([x[k][m] for x in summaries])) if m != "videos" else summaries[0][k][m]
                 for m in (*METRIC_KEYS, "videos")} for k in SUBSETS}
+
+
+def official_source_meta(splits: Path, override: str | None) -> Path | None:
+    """The official meta file a split folder was imported from (its split_report.json records it),
+    or `override` (--official-meta); None for a benchmark built here."""
+    if override:
+        return Path(override)
+    report = splits / "split_report.json"
+    if not report.exists():
+        return None
+    meta = (json.loads(report.read_text()).get("source") or {}).get("meta")
+    return Path(meta) if meta else None
+
+
+def official_ratio_ids(splits: Path, override: str | None, ratio: float) -> list[str] | None:
+    """The training videos of the official `ovave_trainratio{r}_meta.csv` beside the meta file the
+    splits were imported from, in its order; None where the splits have no official source."""
+    from ovavel.curation.official import read_meta
+    from ovavel.splits.official_import import ratio_meta_path
+
+    meta = official_source_meta(splits, override)
+    if meta is None:
+        return None
+    if not meta.is_file():
+        raise OvavelError(f"{splits} was imported from {meta}, which is gone: pass --official-meta PATH "
+                          "(ovave_dataset_meta.csv beside its trainratio files)")
+    return [r.youtube_id for r in read_meta(ratio_meta_path(meta, ratio)) if r.split == "train"]
 
 
 def _subsample(rows: list[SplitRow], labels, ratio: float) -> list[SplitRow]:
@@ -202,7 +253,8 @@ def _subsample(rows: list[SplitRow], labels, ratio: float) -> list[SplitRow]:
     return [r for r in rows if r.clip_id in keep]
 
 
-def write_table(table: str, results: dict[str, dict], out: Path, feats: Features, s: ReproduceSettings) -> Path:
+def write_table(table: str, results: dict[str, dict], out: Path, feats: Features, s: ReproduceSettings,
+                splits_dir: Path) -> Path:
     """OUT/table_{T}.md (the paper's layout, ours and published side by side) and OUT/table_{T}.csv
     (row, subset, metric, ours, published, diff; percent)."""
     pub = published(table)
@@ -230,13 +282,33 @@ def write_table(table: str, results: dict[str, dict], out: Path, feats: Features
     missing = [(r, missing_input(r, s)) for r in ROWS[table] if missing_input(r, s)]
     if missing:
         notes.append("Not run here: " + "; ".join(f"{r.name} ({why})" for r, why in missing) + ".")
-    if s.width:
+    if s.width and s.variant == "source":
         notes.append(f"cmra / mm-pyramid at inner width {s.width} (--width), not the authors' sizes.")
+    if any(r.method in ("ave", "psp", "cmra", "mm-pyramid") for r in ROWS[table]):
+        notes.append("Comparison heads: " + ("the OV-AVEL authors' compiled modules (--variant released)."
+                                             if s.variant == "released" else
+                                             "adaptations of the original repositories (--variant source), not the "
+                                             "modules that produced the published rows."))
+    if any(r.train_ratio for r in ROWS[table]):
+        meta = official_source_meta(splits_dir, s.official_meta)
+        notes.append("Smaller training sets: " + (f"the official ratio files beside {meta}." if meta else
+                                                  "drawn here (ceil(r x videos) per class, `splits make "
+                                                  "--train-ratio`'s rule): the splits have no official source."))
+    if any(r.background_text == "none" and r.method != "training-free" for r in ROWS[table]):
+        notes.append("Without other: " + ("the released v0 decision (one class per video: the audio argmax at the "
+                                          "first second where audio and visual agree)." if s.without_other ==
+                                          "released-v0" else "a second is an event where the audio and visual argmax "
+                                          "agree (--without-other paper)."))
     if s.epochs:
         notes.append(f"Epochs overridden with --epochs {s.epochs} (a quick look, not the recipe's).")
-    notes.append(f"Settings: recipe {s.recipe}; seeds {list(s.seeds)}; protocol {s.protocol}"
-                 + (f" (batch {s.batch_size})" if s.protocol == "official-batched" else "")
-                 + "; training-free rows (training-free, clip-clap) use the released post-processing (strategy v01).")
+    seeds = (f"seed {s.seeds[0]}" + (" (the released scripts')" if s.seeds == (RELEASED_SEED,) else "")
+             if len(s.seeds) == 1 else f"seeds {list(s.seeds)} (mean)")
+    batches = (f" (batch {s.batch_size})" if s.batch_size else
+               f" (batch {TRAINING_FREE_BATCH} for the rows without training, {TRAINED_BATCH} for the trained ones, as "
+               "the released scripts)") if s.protocol == "official-batched" else ""
+    notes.append(f"Settings: recipe {s.recipe}; {seeds}; init {s.init}; NaN batches {s.nan_batches}; protocol "
+                 f"{s.protocol}{batches}; training-free rows (training-free, clip-clap) use the released "
+                 "post-processing (strategy v01).")
     if feats.meta.get("random_init"):
         notes.insert(1, "**RANDOM WEIGHTS**: these features come from an encoder with random weights; "
                         "the numbers mean nothing.")

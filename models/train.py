@@ -28,7 +28,7 @@ from ovavel.formats import Label, SplitRow, read_split
 from ovavel.metrics import summarise, video_scores
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.feature_store import Features
-from ovavel.models.head import HeadConfig, build_head, count_parameters
+from ovavel.models.head import HeadConfig, build_head, count_parameters, load_head_config
 from ovavel.models.training_free import candidates
 from ovavel.tables import append_jsonl, atomic_write_text, read_jsonl
 
@@ -52,6 +52,10 @@ class TrainSettings:
     head: HeadConfig = field(default_factory=HeadConfig)
     precision: Literal["fp32", "bf16"] = "fp32"  # fp32 as the released code
     method: str = "fine-tuned"  # the registered method (ovavel.models.methods) this run trains
+    # A batch whose scores hold a NaN: "raise" stops the run (the default: on cached features a NaN
+    # means a diverging run or broken features, and skipping would hide it); "skip" leaves the batch
+    # out without a step, as fine_tune_baseline_v1_train_fully.py does, counted in the epoch's log.
+    nan_batches: Literal["raise", "skip"] = "raise"
 
 
 def text_fingerprint(texts: list[str], emb: np.ndarray) -> str:
@@ -74,8 +78,11 @@ def targets(ids: list[str], labels: dict[str, Label], text_names: list[str], bac
 
 
 def predict_rows(head, audio, visual, text_emb, n_classes: int, background_text: str, device: str,
-                 batch: int = 256) -> np.ndarray:
-    """Row indices [N, 10]: a class index, or n_classes for background."""
+                 batch: int = 256, without_other: str = "paper") -> np.ndarray:
+    """Row indices [N, 10]: a class index, or n_classes for background. Without a background text
+    (`background_text` "none") a second is an event where the audio and visual argmax agree
+    (`without_other` "paper"), or the video takes one class as the released strategy v0 does
+    ("released-v0": training_free.decide)."""
     import torch
 
     head.eval()
@@ -89,9 +96,16 @@ def predict_rows(head, audio, visual, text_emb, n_classes: int, background_text:
                 # Without a background text, a second is background where the modalities disagree.
                 ha, hv = head(a, v)
                 tn = torch.nn.functional.normalize(t, dim=-1)
-                pa = (torch.nn.functional.normalize(ha, dim=-1) @ tn.T).argmax(-1)
-                pv = (torch.nn.functional.normalize(hv, dim=-1) @ tn.T).argmax(-1)
-                rows = torch.where(pa == pv, pa, torch.full_like(pa, n_classes))
+                sa = torch.nn.functional.normalize(ha, dim=-1) @ tn.T
+                sv = torch.nn.functional.normalize(hv, dim=-1) @ tn.T
+                if without_other == "released-v0":
+                    from ovavel.models.training_free import decide
+
+                    rows = torch.from_numpy(decide(sa.float().cpu().numpy(), sv.float().cpu().numpy(), n_classes,
+                                                   "released-v0"))
+                else:
+                    pa, pv = sa.argmax(-1), sv.argmax(-1)
+                    rows = torch.where(pa == pv, pa, torch.full_like(pa, n_classes))
             else:
                 rows = head.scores(a, v, t).argmax(-1)  # the background text sits at index n_classes
             out.append(rows.cpu().numpy())
@@ -145,6 +159,11 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
     check_inputs(train_rows, select_rows, labels, s.select_on)
     if (run.root / "settings.json").exists() and not (resume or force):
         raise OvavelError(f"{run.root} already holds a run; pass --resume to continue it or --force to start over")
+    if resume and (run.root / "settings.json").exists():
+        saved = load_head_config(run.settings()["head"])
+        if (saved.head, saved.variant) != (s.head.head, s.head.variant):
+            raise OvavelError(f"{run.root} was trained with head {saved.head} ({saved.variant}); resume it with the "
+                              "same --method and --variant")
     if s.select_on.startswith("test"):
         echo(f"warning: --select-on {s.select_on} picks the best epoch on the test split (the released script uses "
              "its seen-class videos); its test numbers are then optimistic")
@@ -167,6 +186,8 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
                 "select_clips": len(inputs.select.clip_ids), "online_encoder": online is not None,
                 "random_features": bool(features.meta.get("random_init"))}
     atomic_write_text(run.root / "settings.json", json.dumps(settings, indent=2) + "\n")
+    # which videos this run learnt from, one id a line, in the order given
+    atomic_write_text(run.root / "train_clips.txt", "".join(c + "\n" for c in inputs.train.clip_ids))
     echo(f"head: {s.head.head}, {count_parameters(head):,} trainable parameters; {len(inputs.train.clip_ids)} "
          f"training clips, {len(inputs.train_texts)} training texts; device {device}")
     gen = torch.Generator().manual_seed(s.seed)
@@ -174,18 +195,20 @@ def train(features: Features, train_rows: list[SplitRow], select_rows: list[Spli
         torch.randperm(len(inputs.targets), generator=gen)  # keep the shuffles of a resumed run identical
     for epoch in range(start_epoch, s.epochs):
         t0 = time.perf_counter()
-        loss = train_epoch(head, optimiser, inputs, s, device, gen, epoch, online, progress)
+        loss, skipped = train_epoch(head, optimiser, inputs, s, device, gen, epoch, online, progress)
         metrics = select_metrics(head, inputs, labels, catalog, s, device)
         entry = {"epoch": epoch + 1, "loss": loss, "select_on": s.select_on, **{k: metrics[k] for k in METRIC_KEYS},
-                 "seconds": round(time.perf_counter() - t0, 3)}
+                 "seconds": round(time.perf_counter() - t0, 3), "nan_batches_skipped": skipped}
         append_jsonl(run.root / "log.jsonl", entry)
         improved = metrics["avg"] > best["avg"]
         if improved:
             best = {"epoch": epoch + 1, "avg": metrics["avg"]}
             _save(run.root / "best.pt", head, optimiser, epoch, best, settings)
         _save(run.root / "last.pt", head, optimiser, epoch, best, settings)
-        echo(f"epoch {epoch + 1}: loss {entry['loss']:.4f}, {s.select_on} avg {100 * metrics['avg']:.1f}"
-             f"{' (best)' if improved else ''}, {entry['seconds']:.1f} s")
+        shown_loss = "nan (every batch skipped)" if loss is None else f"{loss:.4f}"
+        echo(f"epoch {epoch + 1}: loss {shown_loss}, {s.select_on} avg {100 * metrics['avg']:.1f}"
+             f"{' (best)' if improved else ''}, {entry['seconds']:.1f} s"
+             + (f"; {skipped} batch(es) with NaN scores skipped" if skipped else ""))
     return {"best": best, "parameters": count_parameters(head), "log": run.log()}
 
 
@@ -226,8 +249,8 @@ def restore(run: Run, head, optimiser, device: str) -> tuple[int | None, dict | 
 
 
 def train_epoch(head, optimiser, inputs: TrainInputs, s: TrainSettings, device: str, gen, epoch: int, online,
-                progress: bool) -> float | None:
-    """One pass over the shuffled training clips; the mean loss."""
+                progress: bool) -> tuple[float | None, int]:
+    """One pass over the shuffled training clips: (the mean loss, batches skipped for NaN scores)."""
     import torch
     from tqdm import tqdm
 
@@ -235,7 +258,7 @@ def train_epoch(head, optimiser, inputs: TrainInputs, s: TrainSettings, device: 
     a_all, v_all = torch.from_numpy(inputs.train.audio), torch.from_numpy(inputs.train.visual)
     y_all, t_train = torch.from_numpy(inputs.targets), torch.from_numpy(inputs.train_emb).to(device)
     order = torch.randperm(len(y_all), generator=gen)
-    losses = []
+    losses, skipped = [], 0
     bar = tqdm(range(0, len(order), s.batch_size), desc=f"epoch {epoch + 1}/{s.epochs}", unit="batch",
                disable=not progress, dynamic_ncols=True, leave=False)
     for b, i in enumerate(bar):
@@ -248,17 +271,21 @@ def train_epoch(head, optimiser, inputs: TrainInputs, s: TrainSettings, device: 
         yy = y_all[idx].to(device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=s.precision == "bf16"):
             scores = head.scores(a, v, t_train)
+        if s.nan_batches == "skip" and torch.isnan(scores).any():
+            skipped += 1  # the released script: `if torch.sum(pred_logits.isnan()) > 0: continue`
+            continue
         loss = torch.nn.functional.cross_entropy(scores.float().flatten(0, 1), yy.flatten(), ignore_index=-100)
         if not torch.isfinite(loss):
             raise OvavelError(f"the loss became {loss.item()} at epoch {epoch + 1}, batch {b + 1}; "
-                              "lower --lr or check the features")
+                              "lower --lr or check the features (--nan-batches skip leaves such batches out, "
+                              "as the released script)")
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(head.parameters(), s.grad_clip)
         optimiser.step()
         losses.append(loss.item())
         bar.set_postfix(loss=f"{np.mean(losses):.4f}", refresh=False)
-    return float(np.mean(losses)) if losses else None
+    return (float(np.mean(losses)) if losses else None), skipped
 
 
 def select_metrics(head, inputs: TrainInputs, labels: dict[str, Label], catalog: ClassCatalog, s: TrainSettings,
@@ -304,13 +331,13 @@ def load_head(run_dir: str | os.PathLike, device: str = "cpu"):
     path = run.root / "best.pt"
     if not path.exists():
         raise OvavelError(f"{run.root} has no best.pt (did its training finish an epoch?)")
-    head = build_head(HeadConfig(**settings["head"]))
+    head = build_head(load_head_config(settings["head"]))
     head.load_state_dict(torch.load(path, map_location=device, weights_only=False)["head"])
     return head.to(device).eval(), settings
 
 
 def predict_with_run(run_dir: str | os.PathLike, features: Features, class_names: list[str], device: str = "auto",
-                     background_text: str | None = None) -> dict[str, list[str]]:
+                     background_text: str | None = None, without_other: str = "paper") -> dict[str, list[str]]:
     from ovavel.models.features import resolve_device
 
     device = resolve_device(device)
@@ -328,7 +355,8 @@ def predict_with_run(run_dir: str | os.PathLike, features: Features, class_names
     if features.audio.shape[-1] != settings["head"]["dim"]:
         raise OvavelError(f"the run {run_dir} expects {settings['head']['dim']}-d features, the store has "
                           f"{features.audio.shape[-1]}")
-    rows = predict_rows(head, features.audio, features.visual, emb, len(class_names), bg_text, device)
+    rows = predict_rows(head, features.audio, features.visual, emb, len(class_names), bg_text, device,
+                        without_other=without_other)
     names = np.array(list(class_names) + [BACKGROUND], dtype=object)
     return {c: names[r].tolist() for c, r in zip(features.clip_ids, rows)}
 

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ovavel.models.comparison import HeadSpec, register
 from ovavel.models.comparison.base import ComparisonHead
 
 
@@ -59,3 +60,6 @@ class AVEHead(ComparisonHead):
         a, _ = self.lstm_audio(audio)
         v, _ = self.lstm_video(attended)
         return self.project(a, v)
+
+
+register(HeadSpec("ave", "source", "AVE-ECCV18 att_Net adaptation (AVGA + bi-LSTMs 128), projected into the text space", AVEHead.from_config))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ovavel.models.head import ScoredHead
+from ovavel.models.scored_head import ScoredHead
 
 
 class ComparisonHead(ScoredHead):

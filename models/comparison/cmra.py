@@ -20,6 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ovavel.models.comparison import HeadSpec, register
 from ovavel.models.comparison.base import ComparisonHead
 
 
@@ -116,3 +117,6 @@ class CMRAHead(ComparisonHead):
         memory = torch.cat([audio_q, video_q], dim=1)
         video_q = self.av_norm(joint + self.av_dropout(self.av_attn(joint, memory, memory, need_weights=False)[0]))
         return self.project(audio_q, video_q)
+
+
+register(HeadSpec("cmra", "source", "CMRAN supv_main_model adaptation (d_model 256), projected into the text space", CMRAHead.from_config))

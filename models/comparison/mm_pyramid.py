@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ovavel.models.comparison import HeadSpec, register
 from ovavel.models.comparison.base import ComparisonHead
 
 
@@ -137,3 +138,6 @@ class MMPyramidHead(ComparisonHead):
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         v, a = self.pyramid(self.fc_v(visual), self.fc_a(audio))
         return self.project(a, v)
+
+
+register(HeadSpec("mm-pyramid", "source", "MM_Pyramid MMP adaptation (4 levels at 512), projected into the text space", MMPyramidHead.from_config))

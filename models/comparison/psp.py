@@ -19,6 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ovavel.models.comparison.ave import AudioGuidedVisualAttention
+from ovavel.models.comparison import HeadSpec, register
 from ovavel.models.comparison.base import ComparisonHead
 
 
@@ -77,3 +78,6 @@ class PSPHead(ComparisonHead):
         v, _ = self.lstm_video(fv)
         a, v = self.psp(a, v)
         return self.project(a, v)
+
+
+register(HeadSpec("psp", "source", "PSP_CVPR_2021 psp_net adaptation (128/256, thr 0.099), projected into the text space", PSPHead.from_config))

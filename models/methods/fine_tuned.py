@@ -20,7 +20,9 @@ def trained_predict(name: str) -> Callable[[PredictContext], dict[str, list[str]
         trained = Run(ctx.run_dir).settings().get("method", "fine-tuned")
         if trained != name:
             raise OvavelError(f"the run {ctx.run_dir} was trained with --method {trained}, not {name}")
-        return predict_with_run(ctx.run_dir, ctx.features, ctx.class_names, ctx.device, ctx.background_text)
+        without_other = "released-v0" if ctx.postprocess == "released-v0" else "paper"
+        return predict_with_run(ctx.run_dir, ctx.features, ctx.class_names, ctx.device, ctx.background_text,
+                                without_other)
 
     return predict
 

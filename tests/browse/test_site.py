@@ -129,7 +129,7 @@ def test_class_filter_error_filter_and_the_url(page):
     fresh.goto(shared)
     fresh.wait_for_selector("#list .row")
     assert fresh.evaluate("window.OVAVEL_STATE.filtered") == ["clip0000005_000000"]
-    assert fresh.input_value("#f-error") == "missed" and fresh.input_value("#f-q") == "c5"
+    assert fresh.input_value("#f-error") == "missed" and fresh.input_value("#f-q") == "0000005"
     assert page.errors == []
 
 
