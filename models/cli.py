@@ -193,6 +193,13 @@ def parse_class_names(value: str) -> list[str]:
     return names
 
 
+def _apply(options: list, fn):
+    """Decorate `fn` with click options in the order listed (as if stacked above it)."""
+    for opt in reversed(options):
+        fn = opt(fn)
+    return fn
+
+
 def _head_options(fn):
     opts = [
         click.option("--head", "head_kind", type=click.Choice(["released", "transformer"]), default="released",
@@ -220,9 +227,24 @@ def _head_options(fn):
         click.option("--background-text", type=click.Choice(["other", "background", "none"]), default="other",
                      show_default=True),
     ]
-    for opt in reversed(opts):
-        fn = opt(fn)
-    return fn
+    return _apply(opts, fn)
+
+
+def _online_options(fn):
+    """--online-encoder and where its segments and weights come from (baseline train, reproduce)."""
+    opts = [
+        click.option("--online-encoder", is_flag=True,
+                     help="Re-encode each training batch with the feature store's encoder in training mode (its "
+                          "audio drop-path active), as the released script does; needs --data or --official-root. "
+                          "Slow: a GPU's job."),
+        click.option("--data", "segments_data", type=click.Path(file_okay=False, exists=True),
+                     help="--online-encoder: the data folder whose segments made the features."),
+        click.option("--official-root", type=click.Path(file_okay=False, exists=True),
+                     help="--online-encoder: the official release layout instead."),
+        click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True),
+                     help="--online-encoder: ImageBind-Huge weights (default: as recorded in the feature store)."),
+    ]
+    return _apply(opts, fn)
 
 
 @baseline.command("train", epilog=example(
@@ -253,15 +275,7 @@ def _head_options(fn):
               help="fp32 as the released code; bf16 autocast.")
 @click.option("--method", default="fine-tuned", show_default=True, metavar="NAME",
               help="A trainable registered method (`baseline methods`).")
-@click.option("--online-encoder", is_flag=True,
-              help="Re-encode each training batch with the feature store's encoder in training mode (its audio "
-                   "drop-path active), as the released script does; needs --data or --official-root. Slow: a GPU's job.")
-@click.option("--data", "segments_data", type=click.Path(file_okay=False, exists=True),
-              help="--online-encoder: the data folder whose segments made the features.")
-@click.option("--official-root", type=click.Path(file_okay=False, exists=True),
-              help="--online-encoder: the official release layout instead.")
-@click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True),
-              help="--online-encoder: ImageBind-Huge weights (default: as recorded in the feature store).")
+@_online_options
 @click.option("--nan-batches", type=click.Choice(["raise", "skip"]), default="raise", show_default=True,
               help="A batch whose scores hold a NaN: stop the run, or leave the batch out (counted in log.jsonl) as "
                    "the released script does.")
@@ -477,15 +491,7 @@ def methods_cmd():
 @click.option("--official-meta", type=click.Path(dir_okay=False, exists=True),
               help="Table 6: ovave_dataset_meta.csv beside its trainratio files (default: the file the splits were "
                    "imported from, as split_report.json records).")
-@click.option("--online-encoder", is_flag=True,
-              help="Trained rows re-encode each batch with the store's encoder in training mode, as the released "
-                   "script; needs --data or --official-root.")
-@click.option("--data", "segments_data", type=click.Path(file_okay=False, exists=True),
-              help="--online-encoder: the data folder whose segments made the features.")
-@click.option("--official-root", type=click.Path(file_okay=False, exists=True),
-              help="--online-encoder: the official release layout instead.")
-@click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True),
-              help="--online-encoder: ImageBind-Huge weights (default: as recorded in the feature store).")
+@_online_options
 @click.option("--clip-clap-features", type=click.Path(file_okay=False, exists=True),
               help="A store made with --encoder clip-clap: runs the CLIP & CLAP rows (Table 2, A10).")
 @click.option("--llm-answers", type=click.Path(file_okay=False, exists=True),

@@ -51,5 +51,12 @@ def load_heads() -> dict[str, HeadSpec]:
     return dict(_REGISTRY)
 
 
+def heads_divide(dim: int, heads: int, name: str) -> int:
+    """`dim`, if attention with `heads` heads can split it; else a ValueError naming the head."""
+    if dim % heads:
+        raise ValueError(f"Expected a feature size divisible by {heads} ({name}'s heads), but got {dim}")
+    return dim
+
+
 def lookup(name: str, variant: str) -> HeadSpec:
     return registry.lookup(load_heads(), f"{name}/{variant}", "--head/--variant")

@@ -20,7 +20,7 @@ import copy
 import torch
 from torch import nn
 
-from ovavel.models.comparison import HeadSpec, register
+from ovavel.models.comparison import HeadSpec, heads_divide, register
 from ovavel.models.comparison.cmra import RelationLayer
 from ovavel.models.scored_head import ScoredHead
 
@@ -66,9 +66,7 @@ class ReleasedCMRA(ScoredHead):
 
     @classmethod
     def from_config(cls, cfg) -> "ReleasedCMRA":
-        if cfg.dim % HEADS:
-            raise ValueError(f"Expected a feature size divisible by {HEADS} (cmra's heads), but got {cfg.dim}")
-        return cls(cfg.dim, cfg.fusion)
+        return cls(heads_divide(cfg.dim, HEADS, "cmra"), cfg.fusion)
 
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         audio_out = self.audio_decoder(audio, self.video_encoder(visual))

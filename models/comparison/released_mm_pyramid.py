@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import torch
 
-from ovavel.models.comparison import HeadSpec, register
+from ovavel.models.comparison import HeadSpec, heads_divide, register
 from ovavel.models.comparison.mm_pyramid import BandAttention, PreNormLayer, PyramidAttention
 from ovavel.models.scored_head import ScoredHead
 
@@ -49,9 +49,7 @@ class ReleasedMMPyramid(ScoredHead):
 
     @classmethod
     def from_config(cls, cfg) -> "ReleasedMMPyramid":
-        if cfg.dim % HEADS:
-            raise ValueError(f"Expected a feature size divisible by {HEADS} (mm-pyramid's heads), but got {cfg.dim}")
-        return cls(cfg.dim, cfg.fusion)
+        return cls(heads_divide(cfg.dim, HEADS, "mm-pyramid"), cfg.fusion)
 
     def forward(self, audio: torch.Tensor, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         v_out, a_out = self.pyramid(visual, audio)

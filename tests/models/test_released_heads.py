@@ -250,3 +250,9 @@ def test_a_run_saved_before_variants_loads_as_source(tmp_path):
     assert load_head_config(json.loads(json.dumps(old))).variant == "source"
     assert load_head_config({**old, "variant": "released"}).variant == "released"
     assert load_head_config({**old, "head": "released"}).variant == "released"  # not a comparison head
+
+
+@pytest.mark.parametrize("name, heads", [("cmra", 4), ("mm-pyramid", 8)])
+def test_a_feature_size_the_heads_cannot_split_is_named(name, heads):
+    with pytest.raises(ValueError, match=rf"divisible by {heads} \({name}'s heads\), but got 10"):
+        build_head(HeadConfig(dim=10, head=name))
