@@ -105,8 +105,9 @@ def users_add(data, emails):
 @click.option("--adjudicator", help="The person who resolves disagreements (--round adjudicate).")
 @click.option("--offline", is_flag=True, help="Write Label Studio import files instead of talking to a server.")
 @click.option("--video-url", default=VIDEO_URL, show_default=True, help="URL of a clip's video; {clip_id} is filled in.")
-@click.option("--ui", type=click.Choice(UIS), default="seconds", show_default=True,
-              help="The labelling view: ten toggles 0-9 for the event's seconds, or spans painted on a timeline.")
+@click.option("--ui", type=click.Choice(UIS), default=None,
+              help="The labelling view: ten toggles 0-9 for the event's seconds (default for a new round), or spans "
+                   "painted on a timeline. A round keeps the view it was exported with.")
 @_url
 @_token
 @locks_folders("data", sub="annotation")
@@ -120,6 +121,11 @@ def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, off
     rnd = export_round(d, round_name, opts, client, echo=click.echo)
     click.echo(f"round {round_name}: {sum(len(b.clips) for b in rnd.batches.values())} tasks for "
                f"{len(rnd.batches)} annotator(s); state in {d.annotation_dir / 'projects.json'}")
+    if not offline:
+        served = read_state(d.annotation_dir)
+        link = served.people_url if served is not None else client.url
+        click.echo(f"send annotators {link}/user/login/ : each logs in with their own account "
+                   f"(annotate users add) and opens the project named for them")
 
 
 @annotate.command("import", epilog=example("annotate import --data data/ovave --round 1",

@@ -14,6 +14,7 @@ the `grid` view) are still read. The adjudication config adds both earlier answe
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from ovavel import SEGMENTS_PER_CLIP
@@ -21,6 +22,7 @@ from ovavel import SEGMENTS_PER_CLIP
 UI = Literal["seconds", "timeline", "grid"]
 UIS: tuple[str, ...] = ("seconds", "timeline")  # what `annotate export --ui` offers; grid is read only
 FPS = 25  # the clips' frame rate (curation normalises every clip to 25 fps CFR)
+SECOND_NAMES = frozenset(str(k) for k in range(SEGMENTS_PER_CLIP))  # the seconds view's choice values
 SECONDS_CONTROL = "seconds"
 TIMELINE_CONTROL = "events"
 EVENT_LABEL = "event"
@@ -78,11 +80,29 @@ def result_for(labels: str, ui: str = "seconds") -> list[dict]:
             for name, bit in zip(SEGMENT_NAMES, labels)]
 
 
+MAX_RESULT_ITEMS = 100  # a real answer has at most a few dozen; more is a hostile or broken payload
+
+
 def labels_from_result(result: list[dict], ui: str) -> tuple[str | None, str]:
     """(labels, "") from a Label Studio result, or (None, reason) when it does not fit the view
-    (Label Studio does not check results posted through the API)."""
+    (Label Studio does not check results posted through the API, so any JSON can arrive here: a
+    wrong type anywhere is a reason, never an exception)."""
     parse = {"seconds": _from_seconds, "timeline": _from_timeline, "grid": _from_grid}[ui]
-    return parse(result or [])
+    if result is None:
+        result = []
+    if not isinstance(result, list):
+        return None, f"expected a list of results, but got {type(result).__name__}"
+    if len(result) > MAX_RESULT_ITEMS:
+        return None, f"expected at most {MAX_RESULT_ITEMS} result items, but got {len(result)}"
+    for item in result:
+        if not isinstance(item, dict) or not isinstance(item.get("value") or {}, dict):
+            return None, f"expected result items {{from_name, value: {{...}}}}, but got {_shown(item)}"
+    return parse(result)
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def span_seconds(start_frame: float, end_frame: float) -> list[int]:
@@ -98,11 +118,11 @@ def _from_seconds(result: list[dict]) -> tuple[str | None, str]:
         if item.get("from_name") != SECONDS_CONTROL:
             return None, f"unexpected control {item.get('from_name')!r} (expected {SECONDS_CONTROL!r})"
         choices = (item.get("value") or {}).get("choices")
-        if not isinstance(choices, list):
-            return None, f"{SECONDS_CONTROL}: expected a list of seconds, but got {choices!r}"
+        if not isinstance(choices, list) or len(choices) > SEGMENTS_PER_CLIP:
+            return None, f"{SECONDS_CONTROL}: expected a list of at most ten seconds, but got {_shown(choices)}"
         for c in choices:
-            if str(c) not in {str(k) for k in range(SEGMENTS_PER_CLIP)}:
-                return None, f"{SECONDS_CONTROL}: expected seconds 0..9, but got {c!r}"
+            if isinstance(c, bool) or not isinstance(c, (str, int)) or str(c) not in SECOND_NAMES:
+                return None, f"{SECONDS_CONTROL}: expected seconds 0..9, but got {_shown(c)}"
             bits[int(c)] = "1"
     return "".join(bits), ""
 
@@ -115,11 +135,19 @@ def _from_timeline(result: list[dict]) -> tuple[str | None, str]:
         value = item.get("value") or {}
         if value.get("timelinelabels") != [EVENT_LABEL]:
             return None, f"{TIMELINE_CONTROL}: expected the label {EVENT_LABEL!r}, but got {value.get('timelinelabels')!r}"
-        for r in value.get("ranges") or []:
-            try:
-                start, end = float(r["start"]), float(r["end"])
-            except (KeyError, TypeError, ValueError):
-                return None, f"{TIMELINE_CONTROL}: expected ranges with numeric start and end frames, but got {r!r}"
+        ranges = value.get("ranges") or []
+        if not isinstance(ranges, list) or len(ranges) > MAX_RESULT_ITEMS:
+            return None, f"{TIMELINE_CONTROL}: expected a list of ranges, but got {_shown(ranges)}"
+        last_frame = SEGMENTS_PER_CLIP * FPS
+        for r in ranges:
+            start = r.get("start") if isinstance(r, dict) else None
+            end = r.get("end") if isinstance(r, dict) else None
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                       for x in (start, end)):
+                return None, f"{TIMELINE_CONTROL}: expected ranges with numeric start and end frames, but got {_shown(r)}"
+            if not 1 <= start <= end <= last_frame:
+                return None, (f"{TIMELINE_CONTROL}: expected 1 <= start <= end <= {last_frame} (frames of the 10 s), "
+                              f"but got start {start!r}, end {end!r}")
             for k in span_seconds(start, end):
                 bits[k] = "1"
     return "".join(bits), ""
@@ -133,10 +161,11 @@ def _from_grid(result: list[dict]) -> tuple[str | None, str]:
             return None, f"unexpected control {name!r}"
         choices = (item.get("value") or {}).get("choices")
         if not isinstance(choices, list) or len(choices) != 1:
-            return None, f"{name}: expected exactly one choice, but got {choices!r}"
-        value = {"event": "1", "background": "0", "1": "1", "0": "0"}.get(choices[0])
+            return None, f"{name}: expected exactly one choice, but got {_shown(choices)}"
+        value = {"event": "1", "background": "0", "1": "1", "0": "0"}.get(choices[0]) \
+            if isinstance(choices[0], str) else None
         if value is None:
-            return None, f"{name}: expected event/background (1/0), but got {choices[0]!r}"
+            return None, f"{name}: expected event/background (1/0), but got {_shown(choices[0])}"
         if name in answers:
             return None, f"{name}: answered twice"
         answers[name] = value

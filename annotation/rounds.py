@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -44,7 +44,8 @@ class ExportOptions:
     offline: bool = False
     video_url: str = VIDEO_URL
     batch_size: int = 1000
-    ui: str = "seconds"  # the labelling view: seconds (ten toggles, keys 0-9) or timeline (spans)
+    ui: str | None = None  # the labelling view: seconds (ten toggles, keys 0-9; a new round's default) or
+    # timeline (spans); None: the round's own
 
 
 @dataclass
@@ -127,7 +128,11 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
     state = AnnotationState(data.root)
     rnd = state.rounds.get(name)
     classes = clip_classes(data)
+    if rnd is not None and opts.ui is not None and rnd.ui != "grid" and opts.ui != rnd.ui:
+        raise OvavelError(f"round {name} was exported with --ui {rnd.ui}; its answers are read in that view, so it "
+                          f"cannot change to --ui {opts.ui} (omit --ui to export it again as it is)")
     if rnd is None:
+        opts = replace(opts, ui=opts.ui or "seconds")
         assignment, prefill_kind = plan_round(data, state, name, opts)
         batches: dict[str, Batch] = {}
         for cid, a in assignment.items():
@@ -146,7 +151,7 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
         if not opts.predictions:
             raise OvavelError(f"round {name} was exported with --predictions; pass the same file again")
         prefill = model_prefill(opts.predictions, classes)
-    ui = rnd.ui if rnd.ui != "grid" else opts.ui
+    ui = rnd.ui if rnd.ui != "grid" else (opts.ui or "seconds")
     config = labeling_config(adjudication=(name == "adjudicate"), ui=ui)
     for annotator, batch in rnd.batches.items():
         if batch.status == "ready":
@@ -214,8 +219,11 @@ def import_round(data: DataDir, name: str, client=None, files: list[str] | None 
     summary = ImportSummary()
     for annotator, tasks in exported.items():
         for task in tasks:
-            cid = (task.get("data") or {}).get("clip_id")
-            answers = task.get("annotations") or []
+            cid = _task_clip(task)
+            answers = task.get("annotations") if isinstance(task, dict) else None
+            if not isinstance(answers, list):
+                rejects.append(_reject(name, annotator, cid, {}, f"not a Label Studio task: {str(task)[:80]}"))
+                continue
             if cid not in owner or owner[cid] != annotator:
                 rejects += [_reject(name, annotator, cid, a, "annotation for a clip not in this round's tasks")
                             for a in answers]
@@ -260,7 +268,10 @@ def _choose_answer(name: str, cid: str, annotator: str, answers: list[dict], ema
     clip back to them in round 2). Cancelled answers are counted; every other answer goes to the
     rejects with the reason, never silently dropped."""
     mine = []
-    for a in sorted(answers, key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0)):
+    for bad in [a for a in answers if not isinstance(a, dict)]:
+        rejects.append(_reject(name, annotator, cid, {}, f"not an annotation: {str(bad)[:80]}"))
+    answers = [a for a in answers if isinstance(a, dict)]
+    for a in sorted(answers, key=lambda a: (str(a.get("updated_at") or a.get("created_at") or ""), str(a.get("id")))):
         if a.get("was_cancelled"):
             summary.skipped += 1
             continue
@@ -290,6 +301,13 @@ def _who(annotation: dict, emails: dict[int, str], annotator: str, mode: str) ->
     return annotator  # an offline export: the file is the annotator's
 
 
+def _task_clip(task) -> str | None:
+    """The clip id a task names, or None for anything that is not a task of ours."""
+    data = task.get("data") if isinstance(task, dict) else None
+    cid = data.get("clip_id") if isinstance(data, dict) else None
+    return cid if isinstance(cid, str) else None
+
+
 def _reject(name: str, annotator: str, cid, annotation: dict, reason: str) -> dict:
     return {"round": name, "annotator": annotator, "clip_id": cid or "", "annotation_id": annotation.get("id", ""),
             "reason": reason}
@@ -311,7 +329,7 @@ def _read_offline_export(data: DataDir, batch: Batch, annotator: str, files: lis
             raise InputError(f"not a Label Studio JSON export ({e.msg} at line {e.lineno})", path=path) from None
         if not isinstance(content, list):
             raise InputError("expected a JSON list of tasks (Label Studio's JSON export)", path=path)
-        mine = [t for t in content if (t.get("data") or {}).get("clip_id") in wanted]
+        mine = [t for t in content if _task_clip(t) in wanted]
         found = found or bool(mine) or not files
         tasks += mine if files else content
     if not found and not files:

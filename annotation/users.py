@@ -10,6 +10,8 @@ DIR/annotation/users.csv, readable by its owner alone; the lab lead hands each o
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -22,7 +24,8 @@ from ovavel.private import new_secret, write_private_text
 from ovavel.tables import read_csv
 
 USERS_COLUMNS = ["email", "password"]
-EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+$")
+# A plain address: no quotes, spaces, commas or display names (it becomes a CSV cell and a login).
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
 
 # Run by Label Studio's own Python (its virtualenv), with the server's environment: reads
 # [{"email", "password"}] on stdin, writes {email: "created" | "updated"} on stdout.
@@ -84,9 +87,14 @@ def add_users(data_dir: Path, emails: list[str], venv: Path | None = None) -> li
     """Create (or reuse) an account with a generated password for each email; users.csv keeps
     every password. An account already in users.csv keeps its password."""
     emails = check_emails(emails)
-    if read_state(data_dir / "annotation") is None:
+    state = read_state(data_dir / "annotation")
+    if state is None:
         raise OvavelError(f"no Label Studio started for {data_dir}: run `annotate server start --data {data_dir}` "
                           "first (accounts on another server are made in its own Organization page)")
+    admin = [e for e in emails if e.lower() == (state.admin or "").lower()]
+    if admin:
+        raise OvavelError(f"--emails: {admin[0]} is the server's admin account; its password is the server's own "
+                          "(annotate server start) and is not reset here")
     known = read_users(data_dir)
     wanted = {e: known.get(e) or new_secret(12) for e in emails}
     python = ensure_label_studio(venv).parent / "python"
@@ -96,8 +104,11 @@ def add_users(data_dir: Path, emails: list[str], venv: Path | None = None) -> li
     if result.returncode != 0:
         raise OvavelError(f"setting the accounts in Label Studio failed: {result.stderr.strip()[-500:]}")
     status = json.loads(result.stdout.strip().splitlines()[-1])
-    write_private_text(users_file(data_dir), "email,password\n" + "".join(
-        f"{e},{p}\n" for e, p in {**known, **wanted}.items()))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(USERS_COLUMNS)
+    writer.writerows({**known, **wanted}.items())
+    write_private_text(users_file(data_dir), buf.getvalue())
     return [Account(e, p, "kept" if e in known and status[e] == "updated" else status[e]) for e, p in wanted.items()]
 
 

@@ -43,11 +43,26 @@ def folder_lock(folder: str | os.PathLike, wait: bool = False, echo=None):
                 echo(f"waiting for {holder} to finish with {Path(folder)} ...")
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": " ".join(sys.argv),
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": command_words(sys.argv),
                                   "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode(), 0)
         yield path
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def command_words(argv: list[str]) -> str:
+    """The program and its subcommands, up to the first option: the lock file is readable by the
+    group, and an option's value may be a secret (`--token X`), so no option or value goes in.
+
+    >>> command_words(["/x/.venv/bin/annotate", "export", "--token", "s3cret", "--round", "1"])
+    'annotate export'
+    """
+    words = [os.path.basename(argv[0])] if argv else []
+    for w in argv[1:]:
+        if w.startswith("-"):
+            break
+        words.append(w)
+    return " ".join(words)
 
 
 def _holder(fd: int) -> str:

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.annotation.browser_annotator import AnnotatorPage
+from ovavel.annotation.server import read_state
 from ovavel.annotation.config import result_for
 from ovavel.annotation.state import AnnotationState
 from ovavel.annotation.users import read_users
@@ -52,6 +53,7 @@ def export(runner, data, *extra):
     r = runner.invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1",
                             "--annotators", ",".join(PEOPLE), *extra])
     assert r.exit_code == 0, r.output
+    assert "/user/login/ : each logs in with their own account" in r.output  # the link to send
     return AnnotationState(data.root).round("1")
 
 
@@ -71,6 +73,13 @@ def test_users_add_makes_accounts_that_log_in_and_closes_signup(people_round, br
     # Adding again reuses the accounts and keeps the passwords.
     r = runner.invoke(app, ["annotate", "users", "add", "--data", str(data.root), "--emails", PEOPLE[0]])
     assert r.exit_code == 0 and f"{PEOPLE[0]}: kept" in r.output
+    assert read_users(data.root) == users
+    # The admin's account is not reset through users add; an address with a quote is refused.
+    admin = read_state(data.annotation_dir).admin
+    r = runner.invoke(app, ["annotate", "users", "add", "--data", str(data.root), "--emails", admin.upper()])
+    assert r.exit_code == 1 and "is the server's admin account" in r.output
+    r = runner.invoke(app, ["annotate", "users", "add", "--data", str(data.root), "--emails", 'x"y@lab.test'])
+    assert r.exit_code == 1 and "expected email addresses like a@lab.org" in r.output
     assert read_users(data.root) == users
 
     page = AnnotatorPage(browser, server.url)

@@ -105,3 +105,17 @@ def test_a_second_local_user_reads_every_output(shared_outputs):
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", str(base / "secret")],
                        capture_output=True, text=True)
     assert r.returncode != 0 and "Permission denied" in r.stderr
+
+
+def test_a_lock_file_holds_no_option_value(tmp_path, monkeypatch):
+    """Lock files are readable by the group: `annotate export --token X` must not leave X there."""
+    import sys
+
+    from ovavel.locking import folder_lock
+
+    monkeypatch.setattr(sys, "argv", ["/v/bin/annotate", "export", "--data", str(tmp_path / "d"), "--token",
+                                      "s3cret-token", "--url=http://u:pw@host"])
+    with folder_lock(tmp_path / "d") as lock:
+        text = lock.read_text()
+    assert '"command": "annotate export"' in text
+    assert "s3cret" not in text and "pw@" not in text
