@@ -30,8 +30,7 @@ def private_dir(path: str | os.PathLike) -> Path:
 
 def write_private_text(path: str | os.PathLike, text: str) -> None:
     """Write `text` atomically into a file only its owner can read or write (0600)."""
-    atomic_write_text(path, text, private=True)  # created 0600, renamed into place
-    Path(path).chmod(0o600)  # the mode of the name, should a umask have been tighter
+    atomic_write_text(path, text, private=True)  # created 0600 and renamed into place
 
 
 def make_private_tree(root: str | os.PathLike) -> None:
