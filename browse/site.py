@@ -87,6 +87,9 @@ def build_site(data_dir: str | os.PathLike | None, labels_path: str | os.PathLik
         methods.append((name, path, read_predictions(path / "predictions.csv", names)))
     class_index = {c: i for i, c in enumerate(catalog.names)}
     out.mkdir(parents=True, exist_ok=True)
+    for where in (".", "thumbs", "figures", "media", "media/*"):
+        for stale in out.glob(f"{where}/.*.part"):
+            stale.unlink(missing_ok=True)  # the temporary files of a killed build
     for sub in ("thumbs", "media", "figures"):
         (out / sub).mkdir(exist_ok=True)
 
@@ -119,8 +122,6 @@ def build_site(data_dir: str | os.PathLike | None, labels_path: str | os.PathLik
 
     annotation = annotation_data(data, by_id) if data else None
     counts = {"video": 0, "frames": 0, "none": 0}
-    for stale in [*out.glob("media/.*.part"), *out.glob("media/*/.*.part"), *out.glob("thumbs/.*.part")]:
-        stale.unlink(missing_ok=True)  # left by a killed build
     for clip in tqdm(clips, desc="site media", unit="clip", disable=not progress, dynamic_ncols=True):
         kind = place_media(data, clip, out, media)
         counts[kind] += 1
