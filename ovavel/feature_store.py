@@ -155,11 +155,12 @@ class FeatureStore:
         return path
 
     def compact(self) -> int:
-        """Fold every part into features.npz (atomic); returns the number of clips."""
+        """Fold every part into features.npz (atomic); returns the number of clips. The temporary
+        files of a run killed while writing a part go too (the store's writer holds its lock)."""
         f = self.load()
         _save_npz(self.root / "features.npz", clip_ids=np.array(f.clip_ids), audio=f.audio, visual=f.visual)
-        for p in self.parts.glob("part-*.npz"):
-            p.unlink()
+        for p in [*self.parts.glob("part-*.npz"), *self.parts.glob(".*.part"), *self.root.glob(".*.part")]:
+            p.unlink(missing_ok=True)
         return len(f.clip_ids)
 
     def load(self) -> Features:

@@ -182,6 +182,11 @@ def test_a_clip_extracted_twice_keeps_its_later_copy(tmp_path):
     store.write_part(0, ["yyyyyyyyyyy"], second, second)  # again, on top of features.npz
     again = store.load()
     assert dict(zip(again.clip_ids, again.audio[:, 0, 0])) == {"xxxxxxxxxxx": 2.0, "yyyyyyyyyyy": 2.0}
+    # a run killed while writing a part left its temporary file: compact removes it
+    (store.parts / ".part-r0-00001.npz.1a2b3c4d.part").write_bytes(b"half a part")
+    (store.root / ".features.npz.5e6f7a8b.part").write_bytes(b"half a store")
+    assert store.compact() == 2
+    assert not list(store.parts.glob("*")) and not list(store.root.glob(".*.part"))
 
 
 def test_online_encoder_reencodes_each_batch_in_training_mode(segmented, tmp_path, monkeypatch):
