@@ -72,6 +72,31 @@ def users():
     pass
 
 
+@users.command("list", epilog=example("annotate users list --data data/ovave"))
+@_data
+def users_list(data):
+    """Every account of the toolkit's Label Studio: created, last login, answers so far."""
+    from ovavel.annotation.users import list_users
+    from ovavel.curation.status import format_table
+
+    rows = list_users(DataDir.at(data).root)
+    click.echo(format_table(["email", "created", "last login", "answers", "active"],
+                            [[r["email"], r["created"], r["last_login"] or "never", r["answers"],
+                              "yes" if r["active"] else "no (removed)"] for r in rows]))
+
+
+@users.command("remove", epilog=example("annotate users remove --data data/ovave b@lab.org"))
+@_data
+@click.argument("email")
+@locks_folders("data", sub="annotation")
+def users_remove(data, email):
+    """Deactivate an account: it can no longer log in; its answers stay and are still credited."""
+    from ovavel.annotation.users import remove_user
+
+    remove_user(DataDir.at(data).root, email)
+    click.echo(f"{email}: deactivated (its answers stay and are still credited)")
+
+
 @users.command("add", epilog=example("annotate users add --data data/ovave --emails a@lab.org,b@lab.org"))
 @_data
 @click.option("--emails", required=True, help="Comma-separated email addresses, one account each.")

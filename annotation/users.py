@@ -56,6 +56,68 @@ for item in wanted:
 json.dump(done, sys.stdout)
 """
 
+# Run likewise: writes every account of the organisation with its dates and answers so far.
+_LIST_USERS = r"""
+import json, sys
+from label_studio.server import _setup_env
+_setup_env()
+from organizations.models import Organization
+from tasks.models import Annotation
+org = Organization.objects.first()
+rows = []
+for u in (org.users.all() if org else []):
+    rows.append({"email": u.email, "created": u.date_joined.isoformat(timespec="seconds"),
+                 "last_login": u.last_login.isoformat(timespec="seconds") if u.last_login else "",
+                 "answers": Annotation.objects.filter(completed_by=u, was_cancelled=False).count(),
+                 "active": bool(u.is_active)})
+json.dump(sorted(rows, key=lambda r: r["email"]), sys.stdout)
+"""
+
+# Run likewise: reads {"email"} on stdin, deactivates that account (no login; its answers stay).
+_DEACTIVATE = r"""
+import json, sys
+from label_studio.server import _setup_env
+_setup_env()
+from users.models import User
+email = json.load(sys.stdin)["email"]
+user = User.objects.filter(email__iexact=email).first()
+if user is None:
+    json.dump("unknown", sys.stdout)
+else:
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    json.dump("deactivated", sys.stdout)
+"""
+
+
+def _run_in_label_studio(data_dir: Path, program: str, payload, venv: Path | None = None):
+    """Run `program` with Label Studio's Python and the server's environment; its JSON answer."""
+    if read_state(data_dir / "annotation") is None:
+        raise OvavelError(f"no Label Studio started for {data_dir}: run `annotate server start --data {data_dir}` "
+                          "first")
+    python = ensure_label_studio(venv).parent / "python"
+    result = subprocess.run([str(python), "-c", program], env=label_studio_env(data_dir), input=json.dumps(payload),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise OvavelError(f"Label Studio's accounts could not be read or changed: {result.stderr.strip()[-500:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def list_users(data_dir: Path, venv: Path | None = None) -> list[dict]:
+    """Every account: email, created, last login, answers so far (not cancelled), active."""
+    return _run_in_label_studio(data_dir, _LIST_USERS, None, venv)
+
+
+def remove_user(data_dir: Path, email: str, venv: Path | None = None) -> str:
+    """Deactivate an account: it can no longer log in; its answers stay and are still credited."""
+    state = read_state(data_dir / "annotation")
+    if state is not None and email.lower() == (state.admin or "").lower():
+        raise OvavelError(f"{email} is the server's admin account; it is not removed")
+    status = _run_in_label_studio(data_dir, _DEACTIVATE, {"email": email}, venv)
+    if status == "unknown":
+        raise OvavelError(f"no account {email!r} on this server (annotate users list)")
+    return status
+
 
 @dataclass(frozen=True)
 class Account:
@@ -97,13 +159,8 @@ def add_users(data_dir: Path, emails: list[str], venv: Path | None = None) -> li
                           "(annotate server start) and is not reset here")
     known = read_users(data_dir)
     wanted = {e: known.get(e) or new_secret(12) for e in emails}
-    python = ensure_label_studio(venv).parent / "python"
-    result = subprocess.run([str(python), "-c", _SET_PASSWORDS], env=label_studio_env(data_dir),
-                            input=json.dumps([{"email": e, "password": p} for e, p in wanted.items()]),
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise OvavelError(f"setting the accounts in Label Studio failed: {result.stderr.strip()[-500:]}")
-    status = json.loads(result.stdout.strip().splitlines()[-1])
+    status = _run_in_label_studio(data_dir, _SET_PASSWORDS, [{"email": e, "password": p} for e, p in wanted.items()],
+                                  venv)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(USERS_COLUMNS)

@@ -82,6 +82,17 @@ def test_users_add_makes_accounts_that_log_in_and_closes_signup(people_round, br
     assert r.exit_code == 1 and "expected email addresses like a@lab.org" in r.output
     assert read_users(data.root) == users
 
+    # users list: every account with its dates and answers; remove deactivates (no login after)
+    r = runner.invoke(app, ["annotate", "users", "list", "--data", str(data.root)])
+    assert r.exit_code == 0, r.output
+    listed = {line.split()[0]: line.split() for line in r.output.splitlines()[2:]}
+    assert set(PEOPLE) <= set(listed) and admin in listed
+    assert all(listed[p][-2] == "0" and listed[p][-1] == "yes" for p in PEOPLE)
+    r = runner.invoke(app, ["annotate", "users", "remove", "--data", str(data.root), admin])
+    assert r.exit_code == 1 and "is the server's admin account; it is not removed" in r.output
+    r = runner.invoke(app, ["annotate", "users", "remove", "--data", str(data.root), "nobody@lab.test"])
+    assert r.exit_code == 1 and "no account 'nobody@lab.test'" in r.output
+
     page = AnnotatorPage(browser, server.url)
     page.login(PEOPLE[1], users[PEOPLE[1]])  # raises when the login page refuses
     page.close()
@@ -91,6 +102,20 @@ def test_users_add_makes_accounts_that_log_in_and_closes_signup(people_round, br
             bad.login(PEOPLE[0], "0" * 24)
         finally:
             bad.close()
+    # A removed account can no longer log in, and the list says so.
+    r = runner.invoke(app, ["annotate", "users", "add", "--data", str(data.root), "--emails", "temp@lab.test"])
+    assert r.exit_code == 0, r.output
+    temp_password = read_users(data.root)["temp@lab.test"]
+    r = runner.invoke(app, ["annotate", "users", "remove", "--data", str(data.root), "temp@lab.test"])
+    assert r.exit_code == 0 and "temp@lab.test: deactivated" in r.output
+    with pytest.raises(RuntimeError, match="login as temp@lab.test failed"):
+        gone = AnnotatorPage(browser, server.url)
+        try:
+            gone.login("temp@lab.test", temp_password)
+        finally:
+            gone.close()
+    r = runner.invoke(app, ["annotate", "users", "list", "--data", str(data.root)])
+    assert re.search(r"^temp@lab\.test .* 0 +no \(removed\)$", r.output, re.M), r.output
     # Open signup is closed: a sign-up form posted without the organisation's invite link is refused.
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
