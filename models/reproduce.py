@@ -29,6 +29,7 @@ from ovavel.formats import SplitRow, read_labels, read_split
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.feature_store import FeatureStore, Features
+from ovavel.models.comparison import NAMES as COMPARISON_HEADS
 from ovavel.models.head import HeadConfig
 from ovavel.models.methods import Method, PredictContext, get_method
 from ovavel.models.train import RECIPES, TrainSettings, train
@@ -284,7 +285,7 @@ def write_table(table: str, results: dict[str, dict], out: Path, feats: Features
         notes.append("Not run here: " + "; ".join(f"{r.name} ({why})" for r, why in missing) + ".")
     if s.width and s.variant == "source":
         notes.append(f"cmra / mm-pyramid at inner width {s.width} (--width), not the authors' sizes.")
-    if any(r.method in ("ave", "psp", "cmra", "mm-pyramid") for r in ROWS[table]):
+    if any(r.method in COMPARISON_HEADS for r in ROWS[table]):
         notes.append("Comparison heads: " + ("the OV-AVEL authors' compiled modules (--variant released)."
                                              if s.variant == "released" else
                                              "adaptations of the original repositories (--variant source), not the "

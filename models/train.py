@@ -29,7 +29,7 @@ from ovavel.metrics import summarise, video_scores
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.feature_store import Features
 from ovavel.models.head import HeadConfig, build_head, count_parameters, load_head_config
-from ovavel.models.training_free import candidates
+from ovavel.models.training_free import candidates, decide
 from ovavel.tables import append_jsonl, atomic_write_text, read_jsonl
 
 RECIPES = {"paper": dict(epochs=5, batch_size=32, lr=5e-5, grad_clip=0.8, select_on="val-seen"),
@@ -99,8 +99,6 @@ def predict_rows(head, audio, visual, text_emb, n_classes: int, background_text:
                 sa = torch.nn.functional.normalize(ha, dim=-1) @ tn.T
                 sv = torch.nn.functional.normalize(hv, dim=-1) @ tn.T
                 if without_other == "released-v0":
-                    from ovavel.models.training_free import decide
-
                     rows = torch.from_numpy(decide(sa.float().cpu().numpy(), sv.float().cpu().numpy(), n_classes,
                                                    "released-v0"))
                 else:
