@@ -103,11 +103,11 @@ class LabelStudioClient:
             return f"{full} failed ({_short(e)})"
 
     @_guarded
-    def progress(self, project_id: int) -> tuple[int, int]:
-        """(tasks, tasks with a finished annotation)."""
-        tasks = self.export_tasks(project_id)
-        done = sum(any(not a.get("was_cancelled") for a in t.get("annotations", [])) for t in tasks)
-        return len(tasks), done
+    def invite_link(self) -> str:
+        """The organisation's invitation link (/user/signup/?token=...), as the lead sees it."""
+        request = urllib.request.Request(self.url + "/api/invite", headers={"Authorization": f"Token {self._token}"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            return json.loads(resp.read()).get("invite_url", "")
 
 
 def connect(data_dir: Path, url: str | None = None, token: str | None = None) -> LabelStudioClient:

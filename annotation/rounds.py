@@ -25,6 +25,7 @@ from ovavel.annotation.assign import assign_round1, assign_round2
 from ovavel.annotation.config import labeling_config, labels_from_result, result_for
 from ovavel.annotation.state import (REJECT_COLUMNS, ROUND_COLUMNS, AnnotationState, Batch, RoundState,
                                      check_round)
+from ovavel.annotation.server import media_root
 from ovavel.annotation.users import require_accounts
 from ovavel.layout import DataDir
 from ovavel.curation.manifest import usable_clips
@@ -183,18 +184,21 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
 
 def _ensure_playable(client, data: DataDir, batch: Batch, video_url: str, annotator: str,
                      state: AnnotationState) -> None:
-    """Make the project's clips playable (a Local Files storage over DIR/clips for the default
-    local-files URL) and check one clip URL through the server: HTTP 200 and a video."""
-    if video_url == VIDEO_URL and batch.storage_id is None:
-        batch.storage_id = client.ensure_local_storage(batch.project_id, str((data.root / "clips").resolve()))
-        state.save()
+    """Make the project's clips playable (a Local Files storage over the media-only document root's
+    clips/ for the default local-files URL) and check one clip URL through the server: HTTP 200 and
+    a video."""
+    if video_url == VIDEO_URL:
+        storage = client.ensure_local_storage(batch.project_id, str(media_root(data.root) / "clips"))
+        if storage != batch.storage_id:  # a round of an older version: its storage was on DIR/clips
+            batch.storage_id = storage
+            state.save()
     if batch.clips:
         problem = client.media_check(video_url.format(clip_id=batch.clips[0]))
         if problem:
             raise OvavelError(f"the clips of {annotator}'s project {batch.project_id} do not play: {problem}. "
-                              f"Label Studio must see {data.root.resolve() / 'clips'} (its local-files document "
-                              "root is the data folder when `annotate server start` started it); rerun the same "
-                              "command once fixed")
+                              f"Label Studio must see {media_root(data.root) / 'clips'} (its local-files document "
+                              "root when `annotate server start` started it; a server started by an older version "
+                              "needs `annotate server stop` and `start`); rerun the same command once fixed")
 
 
 def import_round(data: DataDir, name: str, client=None, files: list[str] | None = None,
@@ -203,17 +207,27 @@ def import_round(data: DataDir, name: str, client=None, files: list[str] | None 
     name = check_round(name)
     state = AnnotationState(data.root)
     rnd = state.round(name)
+    rows, rejects, summary = collect_round(data, name, rnd, client, files, after_fetch)
+    write_csv(state.round_file(name), list(rows.values()), ROUND_COLUMNS)
+    write_csv(state.rejects_file(name), rejects, REJECT_COLUMNS)
+    return summary
+
+
+def collect_round(data: DataDir, name: str, rnd: RoundState, client=None, files: list[str] | None = None,
+                  after_fetch: Callable[[str], None] | None = None) -> tuple[dict[str, dict], list[dict], ImportSummary]:
+    """({clip: round row} in task order, rejects, summary) of a round, fetched now: what an import
+    writes and what `annotate status` counts, by the same rule."""
     classes = clip_classes(data)
     owner = rnd.annotator_of()
-    exported: dict[str, list[dict]] = {}
     emails: dict[int, str] = client.user_emails() if rnd.mode == "server" else {}
-    for annotator, batch in rnd.batches.items():
-        if rnd.mode == "server":
+    exported: dict[str, list] = {}  # who gave the answers in them (server: the project's owner) -> tasks
+    if rnd.mode == "server":
+        for annotator, batch in rnd.batches.items():
             exported[annotator] = client.export_tasks(batch.project_id)
-        else:
-            exported[annotator] = _read_offline_export(data, batch, annotator, files)
-        if after_fetch:
-            after_fetch(annotator)
+            if after_fetch:
+                after_fetch(annotator)
+    else:
+        exported = _read_offline_exports(data, rnd, files)
     rows: dict[str, dict] = {}
     rejects: list[dict] = []
     summary = ImportSummary()
@@ -224,67 +238,90 @@ def import_round(data: DataDir, name: str, client=None, files: list[str] | None 
             if not isinstance(answers, list):
                 rejects.append(_reject(name, annotator, cid, {}, f"not a Label Studio task: {str(task)[:80]}"))
                 continue
-            if cid not in owner or owner[cid] != annotator:
+            if cid not in owner:
                 rejects += [_reject(name, annotator, cid, a, "annotation for a clip not in this round's tasks")
-                            for a in answers]
+                            for a in answers if isinstance(a, dict)]
                 continue
-            chosen = _choose_answer(name, cid, annotator, answers, emails, rnd, summary, rejects)
+            chosen = _choose_answer(name, cid, owner[cid], annotator, answers, emails, rnd, summary, rejects)
             if chosen:
                 who, labels, a = chosen
                 rows[cid] = {"clip_id": cid, "class": classes.get(cid, ""), "labels": labels, "round": name,
                              "annotator": who, "annotation_id": str(a.get("id", "")),
                              "lead_time": a.get("lead_time") or "", "created_at": a.get("created_at") or ""}
+    _keep_imported_before(data, name, rows, rejects, owner)
     order = [c for b in rnd.batches.values() for c in b.clips]
-    write_csv(state.round_file(name), [rows[c] for c in order if c in rows], ROUND_COLUMNS)
-    write_csv(state.rejects_file(name), rejects, REJECT_COLUMNS)
+    rows = {c: rows[c] for c in order if c in rows}
     summary.rows, summary.rejected = len(rows), len(rejects)
     summary.missing = [c for c in order if c not in rows]
     summary.left = dict(Counter(owner[c] for c in summary.missing))
-    return summary
+    return rows, rejects, summary
+
+
+def _keep_imported_before(data: DataDir, name: str, rows: dict[str, dict], rejects: list[dict],
+                          owner: dict[str, str]) -> None:
+    """An answer imported before and changed since by someone else keeps the labels its owner gave
+    (the round file's row); the change stays in the rejects."""
+    path = AnnotationState(data.root).round_file(name)
+    if not path.exists():
+        return
+    before = {r["clip_id"]: r for r in read_csv(path, required=ROUND_COLUMNS)}
+    for reject in rejects:
+        cid, old = reject["clip_id"], before.get(reject["clip_id"])
+        if (reject["reason"].startswith("edited by") and cid not in rows and old is not None
+                and old["annotation_id"] == str(reject["annotation_id"]) and old["annotator"] == owner.get(cid)):
+            rows[cid] = old
+            reject["reason"] += f"; the labels {old['annotator']} gave, imported before, are kept"
 
 
 def round_status(data: DataDir, client=None) -> list[dict]:
+    """Per round and annotator: tasks, done, left. A server round is counted now, by the import's
+    own rule (an answer counts once its owner gave it and nobody else changed it); an offline
+    round by its last import."""
     state = AnnotationState(data.root)
     out = []
     for name, rnd in state.rounds.items():
-        path = state.round_file(name)
-        done_ids = {r["clip_id"] for r in read_csv(path)} if path.exists() else set()
+        if rnd.mode == "server" and client is not None:
+            done_ids = set(collect_round(data, name, rnd, client)[0])
+        else:
+            path = state.round_file(name)
+            done_ids = {r["clip_id"] for r in read_csv(path)} if path.exists() else set()
         for annotator, batch in rnd.batches.items():
-            if rnd.mode == "server" and client is not None and batch.project_id is not None:
-                total, done = client.progress(batch.project_id)
-            else:
-                total, done = len(batch.clips), sum(c in done_ids for c in batch.clips)
+            total, done = len(batch.clips), sum(c in done_ids for c in batch.clips)
             out.append({"round": name, "annotator": annotator, "tasks": total, "done": done, "left": total - done,
                         "where": f"project {batch.project_id}" if batch.project_id else (batch.file or ""),
                         "status": batch.status})
     return out
 
 
-def _choose_answer(name: str, cid: str, annotator: str, answers: list[dict], emails: dict[int, str],
+def _choose_answer(name: str, cid: str, owner: str, source: str, answers: list, emails: dict[int, str],
                    rnd: RoundState, summary: ImportSummary, rejects: list[dict]) -> tuple[str, str, dict] | None:
-    """(who, labels, annotation) kept for a clip: the latest valid answer of the annotator whose
-    project it is. Every account sees every project in the open-source edition, so an answer by
-    anyone else goes to the rejects (it is not theirs to give, and counting it could hand the
-    clip back to them in round 2). Cancelled answers are counted; every other answer goes to the
-    rejects with the reason, never silently dropped."""
+    """(who, labels, annotation) kept for a clip: the latest valid answer that its owner gave and
+    nobody else changed. `source` is who the answers come from when the export does not say (an
+    offline file's author). An answer by anyone else, or changed by anyone else (Label Studio's
+    `updated_by` / `last_created_by`), goes to the rejects with the reason: it is not theirs to give,
+    and counting it could hand the clip back to them in round 2. Cancelled answers are counted."""
     mine = []
     for bad in [a for a in answers if not isinstance(a, dict)]:
-        rejects.append(_reject(name, annotator, cid, {}, f"not an annotation: {str(bad)[:80]}"))
+        rejects.append(_reject(name, source, cid, {}, f"not an annotation: {str(bad)[:80]}"))
     answers = [a for a in answers if isinstance(a, dict)]
     for a in sorted(answers, key=lambda a: (str(a.get("updated_at") or a.get("created_at") or ""), str(a.get("id")))):
         if a.get("was_cancelled"):
             summary.skipped += 1
             continue
-        who = _who(a, emails, annotator, rnd.mode)
-        if who.lower() != annotator.lower():
-            rejects.append(_reject(name, who, cid, a, f"answer by {who} in the project of {annotator}: only "
-                                                      f"{annotator}'s answers count in it"))
+        who, changed_by = _authors(a, emails, source, rnd.mode)
+        if who.lower() != owner.lower():
+            rejects.append(_reject(name, who, cid, a, f"answer by {who} in the project of {owner}: only "
+                                                      f"{owner}'s answers count in it"))
+            continue
+        if changed_by is not None:
+            rejects.append(_reject(name, who, cid, a, f"edited by {changed_by}: only answers that {owner} gave "
+                                                      "and nobody else changed count"))
             continue
         labels, reason = labels_from_result(a.get("result"), rnd.ui)
         if labels is None:
             rejects.append(_reject(name, who, cid, a, reason))
         else:
-            mine.append((annotator, labels, a))
+            mine.append((owner, labels, a))
     chosen = mine[-1] if mine else None
     for v in mine[:-1]:
         rejects.append(_reject(name, v[0], cid, v[2], f"second annotation by {v[0]}; the later one "
@@ -292,13 +329,23 @@ def _choose_answer(name: str, cid: str, annotator: str, answers: list[dict], ema
     return chosen
 
 
-def _who(annotation: dict, emails: dict[int, str], annotator: str, mode: str) -> str:
+def _authors(annotation: dict, emails: dict[int, str], source: str, mode: str) -> tuple[str, str | None]:
+    """(who gave the answer, who else changed it or None). On a server, from the fields every
+    annotation carries in the bulk export: `completed_by`, then `updated_by` and `last_created_by`
+    (set by Label Studio to whoever made the last request on it); offline, the file's author."""
     by = annotation.get("completed_by")
     if isinstance(by, dict):
-        return by.get("email") or annotator
-    if mode == "server" and isinstance(by, int):
-        return emails.get(by, f"user id {by}")
-    return annotator  # an offline export: the file is the annotator's
+        by = by.get("id", by.get("email"))
+    if mode != "server":
+        return (by if isinstance(by, str) and "@" in by else source), None
+    if not isinstance(by, int):
+        return f"an unknown account ({str(by)[:40]})", None
+    who = emails.get(by, f"user id {by}")
+    for key in ("updated_by", "last_created_by"):
+        other = annotation.get(key)
+        if other is not None and other != by:
+            return who, emails.get(other, f"user id {other}") if isinstance(other, int) else f"{key} {str(other)[:40]}"
+    return who, None
 
 
 def _task_clip(task) -> str | None:
@@ -313,25 +360,38 @@ def _reject(name: str, annotator: str, cid, annotation: dict, reason: str) -> di
             "reason": reason}
 
 
-def _read_offline_export(data: DataDir, batch: Batch, annotator: str, files: list[str] | None) -> list[dict]:
-    """An offline round comes back as Label Studio JSON exports: by default beside the task file
-    as {annotator}.export.json, or the files passed with --from (matched by their task clips)."""
-    candidates = [Path(f) for f in files] if files else [data.root / Path(batch.file).with_suffix(".export.json")]
-    tasks: list[dict] = []
-    wanted = set(batch.clips)
-    found = False
-    for path in candidates:
+def _read_offline_exports(data: DataDir, rnd: RoundState, files: list[str] | None) -> dict[str, list]:
+    """{author: tasks} of an offline round, from Label Studio JSON exports: by default each
+    annotator's file beside their task file ({annotator}.export.json, theirs), or the files passed
+    with --from, each credited to the annotator whose clips most of its tasks are (an answer in it
+    on a clip of someone else is then theirs, not the clip owner's, and is rejected)."""
+    owner = rnd.annotator_of()
+    out: dict[str, list] = {}
+    if not files:
+        for annotator, batch in rnd.batches.items():
+            path = data.root / Path(batch.file).with_suffix(".export.json")
+            if not path.exists():
+                raise OvavelError(f"no export for {annotator}: expected {path} (Label Studio: Export -> JSON)")
+            out.setdefault(annotator, []).extend(_read_export_file(path))
+        return out
+    for name in files:
+        path = Path(name)
         if not path.exists():
-            continue
-        try:
-            content = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise InputError(f"not a Label Studio JSON export ({e.msg} at line {e.lineno})", path=path) from None
-        if not isinstance(content, list):
-            raise InputError("expected a JSON list of tasks (Label Studio's JSON export)", path=path)
-        mine = [t for t in content if _task_clip(t) in wanted]
-        found = found or bool(mine) or not files
-        tasks += mine if files else content
-    if not found and not files:
-        raise OvavelError(f"no export for {annotator}: expected {candidates[0]} (Label Studio: Export -> JSON)")
-    return tasks
+            raise OvavelError(f"--from: no file {path}")
+        tasks = _read_export_file(path)
+        counts = Counter(owner[c] for c in map(_task_clip, tasks) if c in owner)
+        if not counts:
+            raise InputError("none of its tasks is a clip of this round: expected the JSON export of a project "
+                             "of this round", path=path)
+        out.setdefault(counts.most_common(1)[0][0], []).extend(tasks)
+    return out
+
+
+def _read_export_file(path: Path) -> list:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"not a Label Studio JSON export ({e})", path=path) from None
+    if not isinstance(content, list):
+        raise InputError("expected a JSON list of tasks (Label Studio's JSON export)", path=path)
+    return content

@@ -6,8 +6,14 @@ Facts this module works around (checked on these machines): the organisation nee
 enabled at creation for a plain token to work with SDK 2.x; a busy port makes Label Studio move
 to port+1 silently (so the port is checked first); it reads bare HOST/PORT/USERNAME/PASSWORD
 variables (so it starts with a clean environment); Sentry and the version check are turned off.
-SQLite and media live under the data folder: DIR/annotation/label-studio/, and the clips are
-served by Label Studio's local-files storage with DIR as document root.
+SQLite and media live under the data folder: DIR/annotation/label-studio/. The clips are served
+by Label Studio's local-files storage from a document root that holds media only,
+DIR/annotation/media/ (one entry: `clips`, a link to DIR/clips), so no storage any account makes
+can reach a secret, the database or a label file.
+
+Isolation: Label Studio runs with the settings module `ovavel_ls_guard` (annotation/
+label_studio_guard/), its own settings plus a middleware that lets annotators reach only their own
+project (see that module and the README's threat model).
 
 Secrets: the admin password and the API token reach Label Studio through its environment
 (LABEL_STUDIO_PASSWORD / LABEL_STUDIO_USER_TOKEN), never its command line, which any local user
@@ -36,6 +42,7 @@ from ovavel.tables import atomic_write_text
 LABEL_STUDIO_REQUIREMENT = "label-studio>=1.23,<1.24"
 DEFAULT_ADMIN = "admin@ovavel.local"
 LOOPBACK = "127.0.0.1"
+GUARD_DIR = Path(__file__).parent / "label_studio_guard"  # holds ovavel_ls_guard.py, Label Studio's settings
 
 
 def venv_path() -> Path:
@@ -68,6 +75,7 @@ class ServerState:
     log: str
     host: str = LOOPBACK  # the address it listens on
     public_url: str = ""  # what people on other machines open ("" = same as url)
+    guarded: bool = False  # started with the annotator guard (a server of an older version is not)
 
     @property
     def people_url(self) -> str:
@@ -131,9 +139,32 @@ def server_dir(data_dir: Path) -> Path:
     return (data_dir / "annotation" / "label-studio").resolve()
 
 
+def media_root(data_dir: Path) -> Path:
+    """Label Studio's local-files document root: a folder holding one link, `clips` -> DIR/clips
+    (the tasks' URLs stay /data/local-files/?d=clips/ID.mp4)."""
+    return (data_dir / "annotation" / "media").resolve()
+
+
+def make_media_root(data_dir: Path) -> Path:
+    root = media_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    stray = [p.name for p in root.iterdir() if p.name != "clips"]
+    if stray:
+        raise OvavelError(f"{root} is Label Studio's document root and must hold only the link `clips`; "
+                          f"remove {', '.join(sorted(stray))}")
+    link = root / "clips"
+    target = Path("..") / ".." / "clips"
+    if link.is_symlink() and Path(os.readlink(link)) == target:
+        return root
+    if link.exists() or link.is_symlink():
+        raise OvavelError(f"{link} must be a link to {data_dir.resolve() / 'clips'}; remove it and start again")
+    link.symlink_to(target)
+    return root
+
+
 def label_studio_env(data_dir: Path) -> dict[str, str]:
     """A clean environment for Label Studio's programs (it reads bare HOST/PORT/USERNAME/PASSWORD
-    variables, so nothing of the caller's environment is passed on)."""
+    variables, so nothing of the caller's environment is passed on), with the guard's settings."""
     base = server_dir(data_dir)
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -145,8 +176,11 @@ def label_studio_env(data_dir: Path) -> dict[str, str]:
         "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
         "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
         "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
-        "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(data_dir.resolve()),
+        "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(media_root(data_dir)),
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",  # accounts come from `annotate users add`
+        "PYTHONPATH": str(GUARD_DIR),
+        "DJANGO_SETTINGS_MODULE": "ovavel_ls_guard",
+        "OVAVEL_LS_PROJECTS": str((data_dir / "annotation" / "projects.json").resolve()),
     }
 
 
@@ -177,6 +211,10 @@ def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv:
     annotation_dir = data_dir / "annotation"
     current = read_state(annotation_dir)
     if current and pid_alive(current.pid) and healthy(current.url):
+        if not current.guarded:
+            echo(f"warning: the Label Studio running for {data_dir} was started by an older ovavel, without the "
+                 "annotator guard: every account sees every project. Restart it: annotate server stop; "
+                 "annotate server start")
         return current
     if not port_is_free(port, host):
         raise OvavelError(f"port {port} on {host} is busy (Label Studio would silently move to {port + 1}); "
@@ -184,6 +222,7 @@ def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv:
     exe = ensure_label_studio(venv, echo)
     annotation_dir.mkdir(parents=True, exist_ok=True)
     base = private_dir(server_dir(data_dir))
+    make_media_root(data_dir)
     make_private_tree(base)  # a folder made by an older version was world-readable
     admin = os.environ.get("OVAVEL_LS_ADMIN", DEFAULT_ADMIN)
     password = os.environ.get("OVAVEL_LS_PASSWORD") or _stored_password(annotation_dir)
@@ -191,7 +230,7 @@ def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv:
     public = "" if is_loopback(host) else people_url(host, port)
     # The admin account and its token go through the environment, never the command line.
     env = {**label_studio_env(data_dir), "LABEL_STUDIO_USERNAME": admin, "LABEL_STUDIO_PASSWORD": password,
-           "LABEL_STUDIO_USER_TOKEN": token, "LABEL_STUDIO_HOST": public}
+           "LABEL_STUDIO_USER_TOKEN": token, "LABEL_STUDIO_HOST": public, "OVAVEL_LS_LEAD": admin}
     log = annotation_dir / "label-studio.log"
     args = [str(exe), "start", "--data-dir", str(base), "--internal-host", host, "--port", str(port),
             "--no-browser", "--enable-legacy-api-token", "--log-level", "WARNING"]
@@ -209,7 +248,8 @@ def start_server(data_dir: Path, port: int = 8080, timeout: float = 240.0, venv:
             os.killpg(proc.pid, signal.SIGTERM)
             raise OvavelError(f"Label Studio did not answer on {url} within {timeout:.0f} s; see {log}")
         time.sleep(1.0)
-    state = ServerState(proc.pid, port, url, str(base), str(data_dir.resolve()), admin, str(log), host, public)
+    state = ServerState(proc.pid, port, url, str(base), str(media_root(data_dir)), admin, str(log), host, public,
+                        guarded=True)
     atomic_write_text(state_path(annotation_dir), json.dumps(asdict(state), indent=2) + "\n")
     return state
 

@@ -73,7 +73,7 @@ def copy_migrated_database(label_studio: Server, root: Path) -> None:
     """Give the data folder `root` a copy of the session server's migrated Label Studio folder,
     so `annotate server start --data root` answers in seconds instead of a minute."""
     shutil.copytree(label_studio.root / "annotation", root / "annotation", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("server.json", "*.log", "projects.json", "users.csv"))
+                    ignore=shutil.ignore_patterns("server.json", "*.log", "projects.json", "users.csv", "media"))
 
 
 def serve_data_folder(label_studio: Server, root: Path) -> Server:

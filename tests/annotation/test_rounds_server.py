@@ -1,5 +1,5 @@
 """A full annotation cycle against a real Label Studio: round 1, round 2 by exchanged annotators,
-reconcile, adjudicate, final labels; answers posted through the API on behalf of each account."""
+reconcile, adjudicate, final labels; answers posted through the API by each account's own session."""
 
 from __future__ import annotations
 
@@ -78,11 +78,12 @@ def test_full_cycle(served):
     c_clip = next(c for c, a in owner1.items() if a == ANNOTATORS[2])
     task_of = {t.data["clip_id"]: t.id for b in r1.batches.values()
                for t in client.sdk.tasks.list(project=b.project_id, fields="all")}
-    client.sdk.annotations.create(task_of[a_clip], result=[], was_cancelled=True, completed_by=users[ANNOTATORS[0]])
-    client.sdk.annotations.create(task_of[c_clip], result=[{"from_name": "seconds", "to_name": "video", "type": "choices",
-                                                             "value": {"choices": ["10"]}}],
-                                  completed_by=users[ANNOTATORS[2]])
-    client.sdk.annotations.create(task_of[a_clip], result=result_for(TRUTH[a_clip][1]), completed_by=users[ANNOTATORS[0]])
+    status, _ = users[ANNOTATORS[0]].call("POST", f"/api/tasks/{task_of[a_clip]}/annotations/?was_cancelled=1",
+                                          {"result": [], "was_cancelled": True})
+    assert status == 201
+    users[ANNOTATORS[2]].post_answer(task_of[c_clip], [{"from_name": "seconds", "to_name": "video", "type": "choices",
+                                                       "value": {"choices": ["10"]}}])
+    users[ANNOTATORS[0]].post_answer(task_of[a_clip], result_for(TRUTH[a_clip][1]))
 
     r = runner.invoke(app, ["annotate", "import", "--round", "1", *cli])
     assert r.exit_code == 0, r.output
