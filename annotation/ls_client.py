@@ -52,8 +52,14 @@ class LabelStudioClient:
             raise OvavelError(f"cannot use Label Studio at {self.url}: {_short(e)}") from None
 
     @_guarded
-    def create_project(self, title: str, config: str) -> int:
-        return self.sdk.projects.create(title=title[:50], label_config=config, show_skip_button=True).id
+    def create_project(self, title: str, config: str, description: str = "") -> int:
+        return self.sdk.projects.create(title=title[:50], label_config=config, show_skip_button=True,
+                                        description=description).id
+
+    @_guarded
+    def ensure_description(self, project_id: int, description: str) -> None:
+        if (self.sdk.projects.get(project_id).description or "") != description:
+            self.sdk.projects.update(project_id, description=description)
 
     @_guarded
     def clip_ids(self, project_id: int) -> set[str]:

@@ -157,7 +157,7 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
     for annotator, batch in rnd.batches.items():
         if batch.status == "ready":
             if rnd.mode == "server":
-                _ensure_playable(client, data, batch, opts.video_url, annotator, state)
+                _ensure_playable(client, data, batch, opts.video_url, annotator, name, state)
             continue
         tasks = build_tasks(batch.clips, classes, extra, prefill, name, opts.video_url,
                             "round1" if rnd.prefill == "round1" else "model", ui)
@@ -169,12 +169,13 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
             batch.file = str(target.relative_to(data.root))
         else:
             if batch.project_id is None:
-                batch.project_id = client.create_project(f"ovavel r{name} {annotator}", config)
+                batch.project_id = client.create_project(f"ovavel r{name} {annotator}", config,
+                                                         project_description(name, annotator))
                 state.save()  # recorded before the first task goes in
             present = client.clip_ids(batch.project_id)
             client.import_tasks(batch.project_id, [t for t in tasks if t["data"]["clip_id"] not in present],
                                 opts.batch_size)
-            _ensure_playable(client, data, batch, opts.video_url, annotator, state)
+            _ensure_playable(client, data, batch, opts.video_url, annotator, name, state)
         batch.status = "ready"
         state.save()
         echo(f"round {name}: {len(batch.clips)} tasks for {annotator}"
@@ -182,11 +183,18 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
     return rnd
 
 
-def _ensure_playable(client, data: DataDir, batch: Batch, video_url: str, annotator: str,
+def project_description(name: str, annotator: str) -> str:
+    """A project's description; its `annotator:` line is what the guard of the toolkit's Label Studio
+    (annotation/label_studio_guard) reads to give that account, and no other, the project."""
+    return f"ovavel round {name}\nannotator: {annotator}"
+
+
+def _ensure_playable(client, data: DataDir, batch: Batch, video_url: str, annotator: str, name: str,
                      state: AnnotationState) -> None:
-    """Make the project's clips playable (a Local Files storage over the media-only document root's
+    """Make sure the project names its annotator, make its clips playable (a Local Files storage over the media-only document root's
     clips/ for the default local-files URL) and check one clip URL through the server: HTTP 200 and
     a video."""
+    client.ensure_description(batch.project_id, project_description(name, annotator))
     if video_url == VIDEO_URL:
         storage = client.ensure_local_storage(batch.project_id, str(media_root(data.root) / "clips"))
         if storage != batch.storage_id:  # a round of an older version: its storage was on DIR/clips

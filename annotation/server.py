@@ -180,7 +180,6 @@ def label_studio_env(data_dir: Path) -> dict[str, str]:
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",  # accounts come from `annotate users add`
         "PYTHONPATH": str(GUARD_DIR),
         "DJANGO_SETTINGS_MODULE": "ovavel_ls_guard",
-        "OVAVEL_LS_PROJECTS": str((data_dir / "annotation" / "projects.json").resolve()),
     }
 
 

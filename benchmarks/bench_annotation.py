@@ -1,6 +1,6 @@
 """Benchmark annotation rounds against a local Label Studio: export a round of N tasks (the size
-of OV-AVEBench by default) in batches, post one answer per task (8 threads, on behalf of the
-annotator), import the round back. Prints one JSON line with tasks per second each way.
+of OV-AVEBench by default) in batches, post one answer per task (8 threads, with the
+annotator's own session), import the round back. Prints one JSON line with tasks per second each way.
 Not part of CI (it starts its own server and takes minutes at full size).
 
     python benchmarks/bench_annotation.py --tasks 24800
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import tempfile
 import time
@@ -39,8 +40,11 @@ def main() -> None:
         data = DataDir.at(root)
         write_csv(data.clips_csv, [{"clip_id": f"clip{i:07d}", "class": names[i % len(names)], "status": "ok",
                                     "usable": "1"} for i in range(args.tasks)], ["clip_id", "class", "status", "usable"])
-        # The export checks that one clip of each project plays: give it that one clip.
-        make_test_video(data.clip("clip000000"), duration=10.0, size=(160, 120))
+        # The export checks that a clip of each project plays: one real video, linked under every name.
+        data.clips_dir.mkdir()
+        make_test_video(data.clip("clip0000000"), duration=10.0, size=(160, 120))
+        for i in range(1, args.tasks):
+            os.link(data.clip("clip0000000"), data.clip(f"clip{i:07d}"))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -56,9 +60,9 @@ def main() -> None:
             project = AnnotationState(root).round("1").batches["bench@ovavel.test"].project_id
             task_ids = [t.id for t in client.sdk.tasks.list(project=project, fields="all", page_size=1000)]
             t0 = time.perf_counter()
+            person = users["bench@ovavel.test"]  # the annotator's own session, as their page posts
             with ThreadPoolExecutor(args.threads) as pool:
-                list(pool.map(lambda tid: client.sdk.annotations.create(
-                    tid, result=result_for("0011110000"), completed_by=users["bench@ovavel.test"]), task_ids))
+                list(pool.map(lambda tid: person.post_answer(tid, result_for("0011110000")), task_ids))
             t_post = time.perf_counter() - t0
             t0 = time.perf_counter()
             summary = import_round(data, "1", client)

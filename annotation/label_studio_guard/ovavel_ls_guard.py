@@ -8,9 +8,9 @@ Studio's own settings plus one middleware, AnnotatorGuard, that lets each reques
 - it comes from the lead (the server's admin account, $OVAVEL_LS_LEAD): everything, as before;
 - it comes from nobody logged in: Label Studio's own rules (the login page; every API needs a login);
 - it comes from any other account (an annotator): only what the labelling page needs on the
-  projects that DIR/annotation/projects.json gives that account ($OVAVEL_LS_PROJECTS, re-read when
-  it changes) — the project and its tasks, answers and drafts of their own, the clips of their own
-  tasks — and with the lists of projects and accounts cut down to their own. Everything else
+  projects whose description says `annotator: <their email>` (`annotate export` writes it; only
+  the lead can change a project) — the project and its tasks, answers and drafts of their own, the
+  clips of their own tasks — and with the lists of projects and accounts cut down to their own. Everything else
   (other projects, storages, imports, exports, invitations, settings, deleting) is answered 403 and
   written to Label Studio's log.
 
@@ -41,40 +41,21 @@ CLIP_FILE = re.compile(r"^clips/([A-Za-z0-9_-]+)\.mp4$")
 ID = r"(\d+)"
 
 
-class Access:
-    """{email: (project ids, clip ids)} from the toolkit's projects.json, re-read when it changes."""
+OWNER_LINE = re.compile(r"^annotator: (\S+)$", re.M)  # in a project's description, written by `annotate export`
 
-    def __init__(self, path):
-        self.path = path
-        self.stamp = None
-        self.by_email = {}
 
-    def of(self, email):
-        try:
-            st = os.stat(self.path)
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = None
-        if stamp != self.stamp:
-            self.by_email = self._read() if stamp else {}
-            self.stamp = stamp
-        return self.by_email.get(email.lower(), (frozenset(), frozenset()))
+def own_projects(email):
+    """The projects whose description names `email` as their annotator (only the lead, through
+    `annotate export`, writes descriptions: annotators cannot change projects)."""
+    from projects.models import Project
+    rows = Project.objects.filter(description__contains="annotator: ").values_list("id", "description")
+    return frozenset(pid for pid, text in rows
+                     if any(found.lower() == email.lower() for found in OWNER_LINE.findall(text or "")))
 
-    def _read(self):
-        try:
-            with open(self.path, encoding="utf-8") as f:
-                raw = json.load(f)
-        except (OSError, ValueError):
-            log.warning("ovavel guard: %s unreadable; annotators see nothing until it is fixed", self.path)
-            return {}
-        projects, clips = {}, {}
-        for rnd in (raw.get("rounds") or {}).values():
-            for email, batch in ((rnd or {}).get("batches") or {}).items():
-                key = str(email).lower()
-                if isinstance(batch.get("project_id"), int):
-                    projects.setdefault(key, set()).add(batch["project_id"])
-                clips.setdefault(key, set()).update(c for c in batch.get("clips") or [] if isinstance(c, str))
-        return {k: (frozenset(projects.get(k, ())), frozenset(clips.get(k, ()))) for k in set(projects) | set(clips)}
+
+def clip_in(projects, clip_id):
+    from tasks.models import Task
+    return Task.objects.filter(project_id__in=projects, data__clip_id=clip_id).exists()
 
 
 def _int(value):
@@ -96,14 +77,13 @@ class AnnotatorGuard:
     def __init__(self, get_response):
         self.get_response = get_response
         self.lead = os.environ.get("OVAVEL_LS_LEAD", "").lower()
-        self.access = Access(os.environ.get("OVAVEL_LS_PROJECTS", ""))
 
     def __call__(self, request):
         user = self._user(request)
         if user is None or (self.lead and user.email.lower() == self.lead):
             return self.get_response(request)
-        projects, clips = self.access.of(user.email)
-        verdict = self._verdict(request, user, projects, clips)
+        projects = own_projects(user.email)
+        verdict = self._verdict(request, user, projects)
         if verdict is False:
             log.warning("ovavel guard: refused %s %s for %s", request.method, request.get_full_path()[:200], user.email)
             return self._refusal(request)
@@ -136,7 +116,7 @@ class AnnotatorGuard:
         return None
 
     # -- what an annotator may do ----------------------------------------------------------------
-    def _verdict(self, request, user, projects, clips):
+    def _verdict(self, request, user, projects):
         """False (refused), True (let through), or "projects"/"users" (through, answer cut down)."""
         path, method = request.path, request.method
         query = request.GET
@@ -150,7 +130,7 @@ class AnnotatorGuard:
             return method == "GET" and own(m.group(1))
         if path.rstrip("/") == "/data/local-files":
             found = CLIP_FILE.match(posixpath.normpath(unquote(query.get("d", ""))))
-            return method in ("GET", "HEAD") and bool(found) and found.group(1) in clips
+            return method in ("GET", "HEAD") and bool(found) and clip_in(projects, found.group(1))
         if not path.startswith("/api/"):
             return False
         api = path[len("/api"):].rstrip("/") or "/"

@@ -10,6 +10,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from ovavel.annotation.browser_annotator import AnnotatorPage
 from ovavel.annotation.config import result_for
 from ovavel.annotation.server import media_root, server_dir
 from ovavel.annotation.session import PersonSession, invite_token
@@ -175,3 +176,29 @@ def test_import_takes_only_answers_their_owner_gave_and_nobody_changed(round1):
     summary = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
     assert summary.exit_code == 0
     assert {x["annotator"]: x["labels"] for x in read_csv(state.round_file("1"))} == {A: "1111100000", B: "0000011111"}
+
+
+def test_in_the_real_page_an_annotator_sees_only_their_own_project(round1, browser):
+    data, server, client, rnd, tasks = round1
+    pa, pb = rnd.batches[A].project_id, rnd.batches[B].project_id
+    page = AnnotatorPage(browser, server.url, width=1280, height=800)
+    try:
+        page.login(A, read_users(data.root)[A])
+        page.page.goto(f"{server.url}/projects/")
+        page.page.wait_for_selector(f"text=ovavel r1 {A}", timeout=60_000)
+        assert f"ovavel r1 {B}" not in page.page.inner_text("body")  # B's project is not listed
+        response = page.page.goto(f"{server.url}/projects/{pb}/data?task={tasks[B]}")
+        assert response.status == 403
+        # The page's own session, used by hand from its console: a storage on the data folder.
+        status = page.page.evaluate(
+            """async ([project, path]) => {
+                 const csrf = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
+                 const r = await fetch('/api/storages/localfiles', {method: 'POST', headers: {
+                     'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+                     body: JSON.stringify({project, path, title: 'x'})});
+                 return r.status; }""", [pa, str(data.root)])
+        assert status == 403
+        video = page.open_task(pa, tasks[A])  # A's own clip still plays
+        assert video.ready_state >= 2 and abs(video.duration - 10.0) < 0.2
+    finally:
+        page.close()

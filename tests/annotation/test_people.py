@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from ovavel.annotation.browser_annotator import AnnotatorPage
 from ovavel.annotation.server import read_state
+from ovavel.annotation.session import PersonSession
 from ovavel.annotation.config import result_for
 from ovavel.annotation.state import AnnotationState
 from ovavel.annotation.users import read_users
@@ -197,11 +198,12 @@ def test_answers_in_someone_elses_project_are_rejected(people_round):
     client = server.client()
     ids = {e: i for i, e in client.user_emails().items()}
     own, other = rnd.batches[PEOPLE[0]], rnd.batches[PEOPLE[1]]
-    # ann2 answers in ann1's project (every account sees every project in the open-source edition)
+    # An answer in ann1's project given in ann2's name (the guard keeps ann2 out; the lead's
+    # account, or a server without the guard, can still put one there); ann2 answers their own.
     client.sdk.annotations.create(task_of(client, own.project_id), result=result_for("1111100000"),
                                   completed_by=ids[PEOPLE[1]])
-    client.sdk.annotations.create(task_of(client, other.project_id), result=result_for("0000011111"),
-                                  completed_by=ids[PEOPLE[1]])
+    PersonSession(server.url).login(PEOPLE[1], read_users(data.root)[PEOPLE[1]]).post_answer(
+        task_of(client, other.project_id), result_for("0000011111"))
     r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
     assert r.exit_code == 0, r.output
     state = AnnotationState(data.root)
