@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ovavel.annotation.config import FPS
+from ovavel.annotation.config import TIMELINE_FPS
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -72,19 +72,21 @@ class AnnotatorPage:
             self.page.keyboard.press(str(k))
             self.keys += 1
 
-    def drag_span(self, start_s: float, end_s: float) -> None:
-        """Select the "event" label (its hotkey 1) and drag over the timeline from the frame that
-        holds start_s to the frame that ends at end_s. The page must be wide enough to show every
-        frame of the clip (its frames are --frame-size pixels wide after a --offset of labels)."""
+    def drag_span(self, start_s: float, end_s: float, fps: int = TIMELINE_FPS) -> None:
+        """Select the "event" label (its hotkey 1) and drag over the timeline from the step that
+        holds start_s to the step that ends at end_s (`fps` steps a second, the round's
+        timeline_fps). The page must be wide enough to show every step of the clip (they are
+        --frame-size pixels wide after a --offset of labels)."""
         self.focus_page()
         self.page.keyboard.press("1")
         frames = self.page.locator(".lsf-timeline-frames")
+        frames.scroll_into_view_if_needed()  # below the video in a window of a laptop's height
         box = frames.bounding_box()
         size, offset = self.page.evaluate(
             "(() => { const s = getComputedStyle(document.querySelector('.lsf-timeline-frames'));"
             " return [parseFloat(s.getPropertyValue('--frame-size')), parseFloat(s.getPropertyValue('--offset'))]; })()")
-        first = int(start_s * FPS)  # 0-based frame holding start_s
-        last = int(round(end_s * FPS)) - 1  # 0-based frame ending at end_s
+        first = int(start_s * fps)  # 0-based step holding start_s
+        last = int(round(end_s * fps)) - 1  # 0-based step ending at end_s
         x0 = box["x"] + offset + (first + 0.5) * size
         x1 = box["x"] + offset + (last + 0.5) * size
         if x1 > box["x"] + box["width"]:

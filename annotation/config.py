@@ -6,7 +6,13 @@ where the sound is and can click a moment to seek:
 - `seconds` (default): one row of ten toggles "0".."9", the seconds that hold the event, bound to
   the keys 0-9; nothing selected means all background. Ctrl+Enter submits.
 - `timeline`: paint spans of "event" on the video's timeline. Second k is an event when a span
-  covers the instant k + 0.5 s (the same rule as the middle frames).
+  covers the instant k + 0.5 s (the same rule as the middle frames). The timeline counts
+  TIMELINE_FPS (5) steps a second, not the clips' 25 frames: Label Studio draws 10 px a step, so
+  the whole 10 s (500 px) fits a 1280-px window (at 25 it showed 2.24 s at a time). Rounds
+  exported before keep their 25 (RoundState.timeline_fps).
+
+Both views hide Label Studio's side panels (regions, relations, history: nothing to do there in
+these views), say what key k means with an example, and show which clip of how many this is.
 
 Answers of projects made by earlier versions (ten required event/background blocks seg0..seg9,
 the `grid` view) are still read. The adjudication config adds both earlier answers above.
@@ -22,6 +28,7 @@ from ovavel import SEGMENTS_PER_CLIP
 UI = Literal["seconds", "timeline", "grid"]
 UIS: tuple[str, ...] = ("seconds", "timeline")  # what `annotate export --ui` offers; grid is read only
 FPS = 25  # the clips' frame rate (curation normalises every clip to 25 fps CFR)
+TIMELINE_FPS = 5  # steps a second on the timeline view's ruler (new rounds; see the module doc)
 SECOND_NAMES = frozenset(str(k) for k in range(SEGMENTS_PER_CLIP))  # the seconds view's choice values
 SECONDS_CONTROL = "seconds"
 TIMELINE_CONTROL = "events"
@@ -29,51 +36,57 @@ EVENT_LABEL = "event"
 SEGMENT_NAMES = [f"seg{k}" for k in range(SEGMENTS_PER_CLIP)]  # the legacy grid's controls
 
 RULE = ("A second holds the event when its middle frame shows the class AND that second of audio "
-        "sounds like it; otherwise it is background.")
+        "sounds like it; otherwise it is background. Example: a dog heard barking while no dog is in the "
+        "picture is background.")
+# Label Studio's side panels (regions, relations, info, history) mean nothing in these views.
+PAGE_STYLE = (".lsf-sidepanels__wrapper_align_right { display: none !important; } "
+              ".lsf-sidepanels { padding-right: 0 !important; }")
 
 
-def _media() -> str:
-    return (f'  <Video name="video" value="$video" height="480" frameRate="{FPS}" sync="audio"/>\n'
+def _media(fps: int) -> str:
+    return (f'  <Video name="video" value="$video" height="480" frameRate="{fps}" sync="audio"/>\n'
             '  <Audio name="audio" value="$video" sync="video" height="64"/>\n')
 
 
 def _seconds_control() -> str:
     choices = "\n".join(f'    <Choice value="{k}" hotkey="{k}"/>' for k in range(SEGMENTS_PER_CLIP))
-    return ('  <Header value="Seconds that hold the event: keys 0-9 toggle them; none selected = all background; '
-            'Ctrl+Enter submits" size="6"/>\n'
+    return ('  <Header value="Key k marks the second from k to k+1 s (key 0: 0-1 s, key 9: 9-10 s) as holding the '
+            'event; press it again to unmark; nothing marked = all background; Ctrl+Enter submits" size="6"/>\n'
             f'  <Choices name="{SECONDS_CONTROL}" toName="video" choice="multiple" showInline="true">\n'
             f"{choices}\n  </Choices>\n")
 
 
 def _timeline_control() -> str:
-    return ('  <Header value="Paint the spans that hold the event on the timeline; a second counts when a span covers '
-            'its middle (k + 0.5 s); no span = all background; Ctrl+Enter submits" size="6"/>\n'
+    return ('  <Header value="Press 1, then drag on the timeline over the spans that hold the event; second k counts '
+            'when a span covers its middle (k + 0.5 s); no span = all background; Ctrl+Enter submits" size="6"/>\n'
             f'  <TimelineLabels name="{TIMELINE_CONTROL}" toName="video">\n'
             f'    <Label value="{EVENT_LABEL}" background="#e4572e"/>\n  </TimelineLabels>\n')
 
 
-def labeling_config(adjudication: bool = False, ui: str = "seconds") -> str:
+def labeling_config(adjudication: bool = False, ui: str = "seconds", timeline_fps: int = TIMELINE_FPS) -> str:
     if ui not in UIS:
         raise ValueError(f"Expected `ui` to be one of {UIS}, but got {ui!r}")
     extra = ('  <Header value="Round 1 ($r1_annotator): $r1_labels    Round 2 ($r2_annotator): $r2_labels    '
              'disputed seconds: $disputed" size="5"/>\n') if adjudication else ""
     timeline = ui == "timeline"
     return ("<View>\n"
-            '  <Header value="Class: $class"/>\n'
+            f"  <Style>{PAGE_STYLE}</Style>\n"
+            '  <Header value="Class: $class    (clip $position)"/>\n'
             f'  <Text name="rule" value="{RULE}"/>\n'
-            + extra + (_timeline_control() if timeline else _seconds_control()) + _media() + "</View>\n")
+            + extra + (_timeline_control() if timeline else _seconds_control())
+            + _media(timeline_fps if timeline else FPS) + "</View>\n")
 
 
-def result_for(labels: str, ui: str = "seconds") -> list[dict]:
+def result_for(labels: str, ui: str = "seconds", fps: int = FPS) -> list[dict]:
     """A Label Studio result (for predictions / pre-annotations) holding ten 0/1 answers."""
     if ui == "seconds":
         chosen = [str(k) for k, bit in enumerate(labels) if bit == "1"]
         return [{"from_name": SECONDS_CONTROL, "to_name": "video", "type": "choices",
                  "value": {"choices": chosen}}] if chosen else []
     if ui == "timeline":
-        # Frames are numbered from 1; second k is frames k*FPS+1 .. (k+1)*FPS.
+        # Steps are numbered from 1; second k is steps k*fps+1 .. (k+1)*fps.
         return [{"from_name": TIMELINE_CONTROL, "to_name": "video", "type": "timelinelabels",
-                 "value": {"ranges": [{"start": a * FPS + 1, "end": b * FPS}], "timelinelabels": [EVENT_LABEL]}}
+                 "value": {"ranges": [{"start": a * fps + 1, "end": b * fps}], "timelinelabels": [EVENT_LABEL]}}
                 for a, b in label_runs(labels)]
     return [{"from_name": name, "to_name": "video", "type": "choices",
              "value": {"choices": ["event" if bit == "1" else "background"]}}
@@ -83,11 +96,11 @@ def result_for(labels: str, ui: str = "seconds") -> list[dict]:
 MAX_RESULT_ITEMS = 100  # a real answer has at most a few dozen; more is a hostile or broken payload
 
 
-def labels_from_result(result: list[dict], ui: str) -> tuple[str | None, str]:
+def labels_from_result(result: list[dict], ui: str, fps: int = FPS) -> tuple[str | None, str]:
     """(labels, "") from a Label Studio result, or (None, reason) when it does not fit the view
     (Label Studio does not check results posted through the API, so any JSON can arrive here: a
     wrong type anywhere is a reason, never an exception)."""
-    parse = {"seconds": _from_seconds, "timeline": _from_timeline, "grid": _from_grid}[ui]
+    parse = {"seconds": _from_seconds, "timeline": lambda r: _from_timeline(r, fps), "grid": _from_grid}[ui]
     if result is None:
         result = []
     if not isinstance(result, list):
@@ -105,10 +118,10 @@ def _shown(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def span_seconds(start_frame: float, end_frame: float) -> list[int]:
-    """The seconds whose middle instant k + 0.5 s lies in frames start..end (numbered from 1, so
-    the span covers the times [(start - 1) / FPS, end / FPS))."""
-    t0, t1 = (start_frame - 1) / FPS, end_frame / FPS
+def span_seconds(start_frame: float, end_frame: float, fps: int = FPS) -> list[int]:
+    """The seconds whose middle instant k + 0.5 s lies in steps start..end (numbered from 1, so
+    the span covers the times [(start - 1) / fps, end / fps))."""
+    t0, t1 = (start_frame - 1) / fps, end_frame / fps
     return [k for k in range(SEGMENTS_PER_CLIP) if t0 <= k + 0.5 < t1]
 
 
@@ -127,7 +140,7 @@ def _from_seconds(result: list[dict]) -> tuple[str | None, str]:
     return "".join(bits), ""
 
 
-def _from_timeline(result: list[dict]) -> tuple[str | None, str]:
+def _from_timeline(result: list[dict], fps: int) -> tuple[str | None, str]:
     bits = ["0"] * SEGMENTS_PER_CLIP
     for item in result:
         if item.get("from_name") != TIMELINE_CONTROL:
@@ -138,7 +151,7 @@ def _from_timeline(result: list[dict]) -> tuple[str | None, str]:
         ranges = value.get("ranges") or []
         if not isinstance(ranges, list) or len(ranges) > MAX_RESULT_ITEMS:
             return None, f"{TIMELINE_CONTROL}: expected a list of ranges, but got {_shown(ranges)}"
-        last_frame = SEGMENTS_PER_CLIP * FPS
+        last_frame = SEGMENTS_PER_CLIP * fps
         for r in ranges:
             start = r.get("start") if isinstance(r, dict) else None
             end = r.get("end") if isinstance(r, dict) else None
@@ -148,7 +161,7 @@ def _from_timeline(result: list[dict]) -> tuple[str | None, str]:
             if not 1 <= start <= end <= last_frame:
                 return None, (f"{TIMELINE_CONTROL}: expected 1 <= start <= end <= {last_frame} (frames of the 10 s), "
                               f"but got start {start!r}, end {end!r}")
-            for k in span_seconds(start, end):
+            for k in span_seconds(start, end, fps):
                 bits[k] = "1"
     return "".join(bits), ""
 

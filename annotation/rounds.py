@@ -22,7 +22,7 @@ from typing import Callable
 
 from ovavel import BACKGROUND
 from ovavel.annotation.assign import assign_round1, assign_round2
-from ovavel.annotation.config import labeling_config, labels_from_result, result_for
+from ovavel.annotation.config import TIMELINE_FPS, labeling_config, labels_from_result, result_for
 from ovavel.annotation.state import (REJECT_COLUMNS, ROUND_COLUMNS, AnnotationState, Batch, RoundState,
                                      check_round)
 from ovavel.annotation.server import media_root
@@ -113,13 +113,13 @@ def adjudication_data(state: AnnotationState) -> dict[str, dict]:
 
 
 def build_tasks(clips: list[str], classes: dict[str, str], extra: dict, prefill: dict[str, str], name: str,
-                video_url: str, model_version: str, ui: str) -> list[dict]:
+                video_url: str, model_version: str, ui: str, fps: int = TIMELINE_FPS) -> list[dict]:
     tasks = []
-    for cid in clips:
+    for i, cid in enumerate(clips):
         task = {"data": {"video": video_url.format(clip_id=cid), "clip_id": cid, "class": classes[cid],
-                         "round": name, **extra.get(cid, {})}}
+                         "round": name, "position": f"{i + 1} of {len(clips)}", **extra.get(cid, {})}}
         if cid in prefill:
-            task["predictions"] = [{"model_version": model_version, "result": result_for(prefill[cid], ui)}]
+            task["predictions"] = [{"model_version": model_version, "result": result_for(prefill[cid], ui, fps)}]
         tasks.append(task)
     return tasks
 
@@ -141,7 +141,7 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
         if not opts.offline:
             require_accounts(client, list(batches))  # before anything is created on the server
         rnd = RoundState(mode="offline" if opts.offline else "server", batches=batches, prefill=prefill_kind,
-                         review=(name == "2" and opts.mode == "review"), ui=opts.ui)
+                         review=(name == "2" and opts.mode == "review"), ui=opts.ui, timeline_fps=TIMELINE_FPS)
         state.rounds[name] = rnd
         state.save()
     extra = adjudication_data(state) if name == "adjudicate" else {}
@@ -153,14 +153,14 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
             raise OvavelError(f"round {name} was exported with --predictions; pass the same file again")
         prefill = model_prefill(opts.predictions, classes)
     ui = rnd.ui if rnd.ui != "grid" else (opts.ui or "seconds")
-    config = labeling_config(adjudication=(name == "adjudicate"), ui=ui)
+    config = labeling_config(adjudication=(name == "adjudicate"), ui=ui, timeline_fps=rnd.timeline_fps)
     for annotator, batch in rnd.batches.items():
         if batch.status == "ready":
             if rnd.mode == "server":
                 _ensure_playable(client, data, batch, opts.video_url, annotator, name, state)
             continue
         tasks = build_tasks(batch.clips, classes, extra, prefill, name, opts.video_url,
-                            "round1" if rnd.prefill == "round1" else "model", ui)
+                            "round1" if rnd.prefill == "round1" else "model", ui, rnd.timeline_fps)
         if rnd.mode == "offline":
             folder = state.dir / "offline" / f"round{name}"
             atomic_write_text(folder / "config.xml", config)
@@ -325,7 +325,7 @@ def _choose_answer(name: str, cid: str, owner: str, source: str, answers: list, 
             rejects.append(_reject(name, who, cid, a, f"edited by {changed_by}: only answers that {owner} gave "
                                                       "and nobody else changed count"))
             continue
-        labels, reason = labels_from_result(a.get("result"), rnd.ui)
+        labels, reason = labels_from_result(a.get("result"), rnd.ui, rnd.timeline_fps)
         if labels is None:
             rejects.append(_reject(name, who, cid, a, reason))
         else:

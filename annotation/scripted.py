@@ -40,6 +40,6 @@ def answer_round(client, state: AnnotationState, round_name: str, answer: Callab
             labels = answer(annotator, task.data["clip_id"], task.data["class"])
             if labels is None:
                 continue
-            people[annotator].post_answer(task.id, result_for(labels, rnd.ui))
+            people[annotator].post_answer(task.id, result_for(labels, rnd.ui, rnd.timeline_fps))
             posted += 1
     return posted

@@ -36,6 +36,7 @@ class RoundState:
     prefill: str = "none"  # none | round1 | predictions
     review: bool = False
     ui: str = "grid"  # seconds | timeline; "grid" = a round exported by a version before the views
+    timeline_fps: int = 25  # steps a second on the timeline view's ruler (rounds before it: the clips' 25)
 
     def annotator_of(self) -> dict[str, str]:
         return {c: a for a, b in self.batches.items() for c in b.clips}

@@ -34,7 +34,7 @@ ANNOTATOR = "bench@lab.test"
 
 
 def label_clips(browser, url: str, password: str, project: int, tasks: list[tuple[int, str]], ui: str) -> dict:
-    page = AnnotatorPage(browser, url, width=4800 if ui == "timeline" else 1400)
+    page = AnnotatorPage(browser, url, width=1280, height=800)  # a laptop's window, both views
     page.login(ANNOTATOR, password)
     seconds = 0.0
     for task_id, labels in tasks:

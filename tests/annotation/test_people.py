@@ -179,10 +179,18 @@ def test_timeline_view_in_a_real_browser(people_round, browser):
     assert rnd.ui == "timeline"
     client = server.client()
     batch = rnd.batches[PEOPLE[1]]
-    page = AnnotatorPage(browser, server.url, width=4800)  # wide enough to show all 250 frames
+    page = AnnotatorPage(browser, server.url, width=1280, height=800)  # a laptop's window
     page.login(PEOPLE[1], read_users(data.root)[PEOPLE[1]])
     video = page.open_task(batch.project_id, task_of(client, batch.project_id))
     assert video.duration == pytest.approx(10.0, abs=0.05)
+    # All ten seconds on the timeline at once: its 50 steps (5 a second) fit the visible ruler.
+    box = page.page.locator(".lsf-timeline-frames").bounding_box()
+    size, offset = page.page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('.lsf-timeline-frames'));"
+        " return [parseFloat(s.getPropertyValue('--frame-size')), parseFloat(s.getPropertyValue('--offset'))]; })()")
+    assert offset + 50 * size <= box["width"] and box["x"] + box["width"] <= 1280
+    assert not page.page.locator(".lsf-sidepanels__wrapper_align_right").is_visible()  # no regions panel
+    assert page.page.get_by_text("(clip 1 of 1)").count() == 1
     page.drag_span(1.2, 3.8)
     page.submit()
     page.close()
