@@ -24,7 +24,8 @@ from playwright.sync_api import sync_playwright
 from ovavel.annotation.browser_annotator import AnnotatorPage
 from ovavel.annotation.config import label_runs, labeling_config
 from ovavel.annotation.ls_client import LabelStudioClient
-from ovavel.annotation.server import start_server, stop_server, token_path
+from ovavel.annotation.rounds import project_description
+from ovavel.annotation.server import media_root, start_server, stop_server, token_path
 from ovavel.annotation.users import add_users
 from ovavel.curation.synthetic import make_test_video
 
@@ -81,10 +82,12 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
                 for ui in ("seconds", "timeline"):
-                    project = client.create_project(f"bench {ui}", labeling_config(ui=ui))
-                    client.ensure_local_storage(project, str((root / "clips").resolve()))
+                    project = client.create_project(f"bench {ui}", labeling_config(ui=ui),
+                                                    project_description("1", ANNOTATOR))  # the guard lets them in
+                    client.ensure_local_storage(project, str(media_root(root) / "clips"))
                     client.import_tasks(project, [{"data": {"video": f"/data/local-files/?d=clips/c{i}.mp4",
-                                                            "clip_id": f"c{i}", "class": "dog barking"}}
+                                                            "clip_id": f"c{i}", "class": "dog barking",
+                                                            "position": f"{i + 1} of {args.clips}"}}
                                                   for i in range(args.clips)])
                     ids = {t.data["clip_id"]: t.id for t in client.sdk.tasks.list(project=project, fields="all")}
                     result[ui] = label_clips(browser, state.url, password, project,
