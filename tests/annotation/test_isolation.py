@@ -17,11 +17,10 @@ from ovavel.annotation.session import PersonSession, invite_token
 from ovavel.annotation.state import AnnotationState
 from ovavel.annotation.users import read_users
 from ovavel.cli import app
-from ovavel.curation.synthetic import make_test_video
 from ovavel.tables import read_csv
 
 from ..conftest import serve_data_folder
-from .conftest import make_data_dir
+from .conftest import make_served_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -33,10 +32,7 @@ A, B = "ann1@lab.test", "ann2@lab.test"
 def round1(label_studio, tmp_path, ffmpeg_available):
     """A data folder with two clips, its own Label Studio, accounts for A and B, round 1 exported
     (one clip each)."""
-    data = make_data_dir(tmp_path / "data", CLIPS)
-    data.clips_dir.mkdir()
-    for cid in CLIPS:
-        make_test_video(data.clip(cid), duration=10.0, size=(160, 120))
+    data = make_served_data_dir(tmp_path / "data", CLIPS)
     server = serve_data_folder(label_studio, data.root)
     runner = CliRunner()
     for args in (["users", "add", "--emails", f"{A},{B}"], ["export", "--round", "1", "--annotators", f"{A},{B}"]):

@@ -129,16 +129,26 @@ def test_timeline_spans_count_a_second_by_its_middle_instant():
         [{"from_name": "events", "value": {"ranges": [{"start": 1, "end": 9}], "timelinelabels": ["dog"]}}], "timeline")[1]
     assert "numeric start and end" in labels_from_result(
         [{"from_name": "events", "value": {"ranges": [{"start": "a"}], "timelinelabels": ["event"]}}], "timeline")[1]
+    # A new round's timeline: 5 steps a second, step s covers [(s - 1) / 5, s / 5).
+    assert span_seconds(7, 19, fps=5) == [1, 2, 3]  # 1.2 s .. 3.8 s
+    assert span_seconds(1, 2, fps=5) == [] and span_seconds(1, 3, fps=5) == [0]  # 0 .. 0.4 s misses 0.5
+    assert result_for("0110000011", "timeline", 5)[1]["value"]["ranges"] == [{"start": 41, "end": 50}]
+    assert labels_from_result(result_for("0110000011", "timeline", 5), "timeline", 5) == ("0110000011", "")
+    assert "end <= 50" in labels_from_result(result_for("0000000001", "timeline"), "timeline", 5)[1]  # 25-fps steps
 
 
 def test_labelling_configs():
     seconds = labeling_config(ui="seconds")
     assert seconds.count('<Choice value="') == 10 and '<Choice value="7" hotkey="7"/>' in seconds
     assert 'choice="multiple"' in seconds and "required" not in seconds  # none selected is an answer
-    for config in (seconds, labeling_config(ui="timeline"), labeling_config(adjudication=True)):
-        assert '<Video name="video" value="$video" height="480" frameRate="25" sync="audio"/>' in config
+    # The seconds view steps the clips' 25 frames; the timeline 5 steps a second (all 10 s fit a
+    # 1280-px window), or 25 for a round exported before that.
+    for config, fps in ((seconds, 25), (labeling_config(ui="timeline"), 5), (labeling_config(adjudication=True), 25),
+                        (labeling_config(ui="timeline", timeline_fps=25), 25)):
+        assert f'<Video name="video" value="$video" height="480" frameRate="{fps}" sync="audio"/>' in config
         assert '<Audio name="audio" value="$video" sync="video"' in config
-        assert "$class" in config
+        assert "$class" in config and "(clip $position)" in config
+        assert "<Style>.lsf-sidepanels__wrapper_align_right { display: none !important; }" in config
     assert "<TimelineLabels" in labeling_config(ui="timeline") and "$r1_labels" in labeling_config(adjudication=True)
     with pytest.raises(ValueError, match="Expected `ui`"):
         labeling_config(ui="grid")
