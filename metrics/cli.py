@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from ovavel.catalog import load_catalog
 from ovavel.cli_common import example, pass_errors
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.report import PROTOCOLS, ScoreSettings, pct, markdown_table, score_files, write_report
-from ovavel.tables import atomic_write_text
+from ovavel.tables import atomic_write, atomic_write_text
 
 
 @click.command("metrics", epilog=example(
@@ -47,19 +48,41 @@ def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protoco
     sets = label_sets(labels_files, versions, data)
     if len(sets) == 1:
         report = score_files(pred, sets[0][1], catalog, split, settings)
-        write_report(report, out)
+        write_report(report, out, notes=filled_notes(report))
+        keep_predictions(pred, out)
+        warn_filled(report)
         click.echo(markdown_table(report.summary))
         click.echo(f"report written to {out}/ (report.json, report.md, per_class.csv/png, per_video.csv)")
         return
     summaries = {}
     for name, path in sets:
         report = score_files(pred, path, catalog, split, settings)
-        write_report(report, Path(out) / name, title=f"OV-AVEL metrics (labels: {name})")
+        write_report(report, Path(out) / name, title=f"OV-AVEL metrics (labels: {name})", notes=filled_notes(report))
+        warn_filled(report)
         summaries[name] = report.summary
     table = side_by_side(summaries)
     atomic_write_text(Path(out) / "comparison.md", table)
+    keep_predictions(pred, out)
     click.echo(table)
     click.echo(f"reports written to {out}/{{{','.join(n for n, _ in sets)}}}/ and {out}/comparison.md")
+
+
+def keep_predictions(pred: str, out: str) -> None:
+    """A copy of the scored predictions beside the report, so `ovavel browse --results OUT` takes it."""
+    target = Path(out) / "predictions.csv"
+    if not (target.exists() and target.samefile(pred)):
+        with open(pred, "rb") as source:
+            atomic_write(target, lambda f: shutil.copyfileobj(source, f))
+
+
+def filled_notes(report) -> list[str]:
+    return [f"{report.filled:,} of the {len(report.clip_ids):,} clips had no prediction and were scored as all "
+            "background (--missing background)."] if report.filled else []
+
+
+def warn_filled(report) -> None:
+    if report.filled:
+        click.echo(click.style(f"warning: {filled_notes(report)[0]}", fg="yellow"), err=True)
 
 
 def label_sets(files: tuple[str, ...], versions: tuple[str, ...], data: str | None) -> list[tuple[str, str]]:

@@ -41,6 +41,7 @@ class Report:
     settings: ScoreSettings
     summary: dict[str, dict] = field(default_factory=dict)
     per_class: list[dict] = field(default_factory=list)
+    filled: int = 0  # clips without a prediction, scored as all background (--missing background)
 
 
 def encode(names: list[list[str]], index: dict[str, int]) -> np.ndarray:
@@ -100,11 +101,36 @@ def score_files(pred_path: str | os.PathLike, labels_path: str | os.PathLike, ca
                          + (f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""), path=pred_path)
     missing = [c for c in ids if c not in preds]
     if missing and settings.missing != "background":
-        raise InputError(f"no prediction for {len(missing)} clip(s), first {missing[0]!r}; pass "
-                         "--missing background to score them as all background", path=pred_path)
+        covering = None if split_path is not None else split_covering(Path(labels_path).parent, set(preds), len(ids),
+                                                                      {Path(pred_path), Path(labels_path)})
+        hint = (f"pass --split {covering[0]} (its {covering[1]:,} clips hold every prediction)" if covering else
+                "pass --split with the split file of the clips you predicted (e.g. test.csv)"
+                if split_path is None else "predict every clip of the split")
+        raise InputError(f"no prediction for {len(missing):,} of the {len(ids):,} clip(s) scored, first "
+                         f"{missing[0]!r}: {hint}; only if a missing clip should count as all background, "
+                         "pass --missing background", path=pred_path)
     predictions = [preds.get(c, [BACKGROUND] * SEGMENTS_PER_CLIP) for c in ids]
-    return score_arrays(ids, [labels[c].cls for c in ids], [labels[c].labels for c in ids], predictions,
-                        catalog, settings)
+    report = score_arrays(ids, [labels[c].cls for c in ids], [labels[c].labels for c in ids], predictions,
+                          catalog, settings)
+    report.filled = len(missing)
+    return report
+
+
+def split_covering(folder: Path, predicted: set[str], scored: int, skip: set[Path]) -> tuple[Path, int] | None:
+    """The smallest split file in `folder` (beside labels.csv) that holds every predicted clip and
+    fewer clips than the `scored` ones (not the labels or predictions file themselves)."""
+    best = None
+    skip = {p.resolve() for p in skip}
+    for path in sorted(folder.glob("*.csv")):
+        if path.resolve() in skip:
+            continue
+        try:
+            ids = {r.clip_id for r in read_split(path)}
+        except (OvavelError, OSError, ValueError, KeyError):
+            continue
+        if predicted <= ids and len(ids) < scored and (best is None or len(ids) < best[1]):
+            best = (path, len(ids))
+    return best
 
 
 def markdown_table(summary: dict[str, dict], title: str = "") -> str:

@@ -92,6 +92,11 @@ def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str
     """predictions.csv (`clip_id,seg_0,...,seg_9`, each a class name, `background`, or `unassigned`
     for a second the released training-free rule leaves in no row)."""
     out: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        header = f.readline()
+    if "\t" in header and "," not in header:
+        raise InputError("expected comma-separated columns clip_id,seg_0,...,seg_9, but the header is "
+                         "tab-separated", path=path, line=1)
     rows = read_csv(path, required=["clip_id"])
     if rows:
         missing = [c for c in SEG_COLUMNS if c not in rows[0]]
@@ -110,7 +115,9 @@ def read_predictions(path: str | os.PathLike, class_names: set[str]) -> dict[str
         segs = [r[c].strip() for c in SEG_COLUMNS]
         for s in segs:
             if s not in allowed:
-                hint = " (write background segments as 'background', not 'other')" if s == "other" else ""
+                hint = (" (write background segments as 'background', not 'other')" if s == "other" else
+                        " (each seg_k cell names what the model finds in second k: a class name, or 'background'; "
+                        "0/1 labels belong in labels.csv)" if s in ("0", "1") else "")
                 raise InputError(f"clip {cid!r}: {unknown_class_message(s, sorted(allowed))}{hint}",
                                  path=path, line=line)
         out[cid] = segs

@@ -57,5 +57,5 @@ def test_review_prefill_in_either_view():
         tasks = build_tasks(["c1"], {"c1": "dog barking"}, {}, {"c1": "0011100001"}, "2", "/v/{clip_id}.mp4",
                             "round1", ui)
         result = tasks[0]["predictions"][0]["result"]
-        assert labels_from_result(result, ui) == ("0011100001", "")
-        assert tasks[0]["data"]["video"] == "/v/c1.mp4"
+        assert labels_from_result(result, ui, 5) == ("0011100001", "")  # a new round's timeline: 5 steps a second
+        assert tasks[0]["data"]["video"] == "/v/c1.mp4" and tasks[0]["data"]["position"] == "1 of 1"

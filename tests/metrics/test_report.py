@@ -121,9 +121,41 @@ def test_prediction_for_unknown_clip(files):
 def test_missing_clips_error_or_background(files):
     tmp, labels, preds = files
     write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10)])
-    expect_error(tmp, labels, preds, r"no prediction for 2 clip\(s\), first 'vvvvvvvvvv2'; pass --missing background")
+    expect_error(tmp, labels, preds, r"no prediction for 2 of the 3 clip\(s\) scored, first 'vvvvvvvvvv2': pass --split "
+                                     r"with the split file of the clips you predicted \(e.g. test.csv\); only if a "
+                                     r"missing clip should count as all background, pass --missing background")
     rep = score_files(preds, labels, load_catalog(), settings=ScoreSettings(missing="background"))
-    assert rep.scores.acc.tolist() == [0.6, 0.0, 1.0]
+    assert rep.scores.acc.tolist() == [0.6, 0.0, 1.0] and rep.filled == 2
+
+
+def test_missing_clips_hint_names_the_split_file_that_holds_the_predictions(files):
+    """Predictions for the test clips only, scored without --split: the hint names test.csv (the
+    smallest split file beside labels.csv holding every predicted clip), not --missing background."""
+    tmp, labels, preds = files
+    write_csv(tmp / "test.csv", [{"clip_id": "vvvvvvvvvv1", "class": UNSEEN, "split_type": "unseen"}],
+              ["clip_id", "class", "split_type"])
+    write_csv(tmp / "val.csv", [{"clip_id": c, "class": SEEN, "split_type": "seen"} for c in ("vvvvvvvvvv2", "vvvvvvvvvv3")],
+              ["clip_id", "class", "split_type"])
+    write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10)])
+    expect_error(tmp, labels, preds, rf"pass --split {tmp / 'test.csv'} \(its 1 clips hold every prediction\)")
+    # --missing background scores all three and says how many it filled, on the screen and in report.md.
+    r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--missing", "background",
+                                 "--out", str(tmp / "out")])
+    assert r.exit_code == 0, r.output
+    note = "2 of the 3 clips had no prediction and were scored as all background (--missing background)."
+    assert f"warning: {note}" in r.output and note in (tmp / "out" / "report.md").read_text()
+    assert (tmp / "out" / "predictions.csv").read_bytes() == preds.read_bytes()  # kept beside the report
+
+
+def test_predictions_that_are_not_names_get_a_message_saying_what_is_expected(files):
+    tmp, labels, preds = files
+    write_preds(preds, [("vvvvvvvvvv1", ["1"] * 2 + ["0"] * 8)])
+    expect_error(tmp, labels, preds, r"line 2: clip 'vvvvvvvvvv1': unknown class '1'.*each seg_k cell names what the "
+                                     r"model finds in second k: a class name, or 'background'; 0/1 labels belong in "
+                                     r"labels.csv")
+    preds.write_text("clip_id\t" + "\t".join(SEGS) + "\nvvvvvvvvvv1\t" + "\t".join(["background"] * 10) + "\n")
+    expect_error(tmp, labels, preds, r"predictions.csv, line 1: expected comma-separated columns clip_id,seg_0,...,"
+                                     r"seg_9, but the header is tab-separated")
 
 
 def test_unknown_class_name_in_predictions(files):
@@ -175,7 +207,7 @@ def test_cli_errors_exit_nonzero_with_message(files):
     tmp, labels, preds = files
     write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10)])
     r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--out", str(tmp / "o")])
-    assert r.exit_code == 1 and "no prediction for 2 clip(s)" in r.output
+    assert r.exit_code == 1 and "no prediction for 2 of the 3 clip(s)" in r.output
     r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--out", str(tmp / "o"),
                                  "--batch-size", "0", "--protocol", "official-batched"])
     assert r.exit_code == 2 and "--batch-size" in r.output
