@@ -11,6 +11,7 @@ from ovavel.catalog import load_catalog
 from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
 from ovavel.errors import OvavelError
 from ovavel.metrics.report import markdown_table
+from ovavel.extras import needs
 from ovavel.models.encoders import encoder_names
 from ovavel.models.training_free import POSTPROCESS
 
@@ -70,6 +71,7 @@ def encoder_options(fn):
                    "measures how often it changes a decision).")
 @click.option("--no-progress", is_flag=True)
 @locks_folders("out")
+@needs("models")
 def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, clip_model, clap_model, random_init,
                  device, batch_size, num_workers, seed, part_size, precision, no_progress):
     """Audio and visual embeddings [10, D] per clip, and text embeddings of every class name (one table per
@@ -136,6 +138,7 @@ def _load(features, split):
                    "video, agreement on the background text included) or v0 (no background text).")
 @click.option("--protocol", type=click.Choice(["mean", "official-batched"]), default="mean", show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@needs("models")
 def eval_cmd(method, features, split, labels, classes, out, run_dir, background_text, postprocess, protocol, device):
     """Predict a split and score it: predictions.csv plus the metrics report."""
     from ovavel.metrics.report import ScoreSettings
@@ -172,6 +175,7 @@ def eval_cmd(method, features, split, labels, classes, out, run_dir, background_
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--method", metavar="NAME", help="A registered method (default: fine-tuned with --run, else "
                                             "training-free).")
+@needs("models")
 def predict_cmd(features, out, split, classes, run_dir, background_text, postprocess, device, method):
     """predictions.csv for clips without labels (e.g. to pre-fill annotation)."""
     from ovavel.formats import write_predictions
@@ -283,6 +287,7 @@ def _online_options(fn):
 @click.option("--force", is_flag=True, help="Start over in an existing run folder.")
 @click.option("--no-progress", is_flag=True)
 @locks_folders("out")
+@needs("models")
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
               seed, select_on, head_kind, share_temporal, temporal, layers, attention, cross_modal, fusion,
               residual_dropout, init, variant, width, background_text, device, precision, method, online_encoder,
@@ -362,6 +367,7 @@ def _online_encoder(feats, train_split, segments_data, official_root, checkpoint
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @locks_folders("out")
+@needs("models")
 def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels, classes, recipe, epochs, lr, device,
                out):
     """Train and test a grid of ablation settings over seeds; one comparison table."""
@@ -384,6 +390,7 @@ def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels
 @click.option("--head", "head_run", type=click.Path(file_okay=False, exists=True), help="A fine-tuned run.")
 @encoder_options
 @click.option("--out", required=True, type=click.Path(file_okay=False))
+@needs("models")
 def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, clip_model, clap_model, random_init, device,
                       out):
     """Per-second open-vocabulary events in any video: timeline printed, JSON and PNG written."""
@@ -499,6 +506,7 @@ def methods_cmd():
 @click.option("--width", type=click.IntRange(min=8),
               help="--variant source cmra / mm-pyramid inner width (default: the authors').")
 @locks_folders("out")
+@needs("models")
 def reproduce_cmd(table, features, splits_dir, classes, out, seeds, epochs, recipe, protocol, batch_size, device,
                   variant, init, nan_batches, without_other, official_meta, online_encoder, segments_data,
                   official_root, checkpoint, clip_clap_features, llm_answers, width):

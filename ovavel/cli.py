@@ -15,6 +15,7 @@ from ovavel.browse.cli import browse_cmd
 from ovavel.cli_common import Group, example
 from ovavel.curation.cli import curate
 from ovavel.demo import run_demo
+from ovavel.extras import require
 from ovavel.metrics.cli import metrics_cmd
 from ovavel.models.cli import baseline, predict_video_cmd
 from ovavel.splits.cli import splits
@@ -48,6 +49,7 @@ app.add_command(labels_group)
 @click.option("--epochs", type=int, default=20, show_default=True, help="Fine-tuning epochs.")
 def demo_cmd(out, checkpoint, shared, ls_url, ls_token, epochs):
     """The whole pipeline offline on a small example: curate, annotate, split, both baselines, report."""
+    require("ovavel demo", "models", "annotation")  # before Label Studio installs itself
     shared_dir = Path(shared) if shared else Path(os.environ.get("OVAVEL_SHARED", Path.cwd().parent / "shared")) / "data"
     report = run_demo(Path(out), app, shared_dir if shared_dir.is_dir() else None, checkpoint, ls_url, ls_token,
                       epochs)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ovavel.errors import OvavelError
+from ovavel.extras import message_for
 from ovavel.locking import folder_lock
 
 
@@ -28,6 +29,11 @@ class Group(click.Group):
             return super().invoke(ctx)
         except OvavelError as e:
             raise click.ClickException(str(e)) from None
+        except ModuleNotFoundError as e:
+            message = message_for(e, ctx.command_path + (f" {ctx.invoked_subcommand}" if ctx.invoked_subcommand else ""))
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
         except KeyboardInterrupt:
             click.echo("\ninterrupted: finished work is kept; rerun the same command to resume", err=True)
             sys.exit(130)
@@ -49,6 +55,11 @@ def pass_errors(fn):
             return fn(*args, **kwargs)
         except OvavelError as e:
             raise click.ClickException(str(e)) from None
+        except ModuleNotFoundError as e:
+            message = message_for(e, click.get_current_context().command_path)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
     return wrapper
 
 
