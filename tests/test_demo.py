@@ -6,11 +6,12 @@ import re
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from ovavel.cli import app
 from ovavel.demo import run_demo
 
-from .conftest import shared_root
+from .conftest import REPO, shared_root
 
 pytest.importorskip("torch", reason="the demo runs the baselines: needs ovavel[models]")
 pytestmark = pytest.mark.slow
@@ -46,3 +47,32 @@ def test_demo_report(label_studio, tmp_path, ffmpeg_available):
                                                          map(lambda m: click.unstyle(m).strip(), lines))
     labels = (out / "data" / "annotation" / "labels.csv").read_text().splitlines()
     assert len(labels) == 13 and labels[0] == "clip_id,class,labels,provenance"
+
+
+def python_examples() -> list[str]:
+    """Every ```python block of the README and docs/."""
+    texts = [(REPO / "README.md").read_text()] + [p.read_text() for p in sorted((REPO / "docs").glob("*.md"))]
+    return [block for text in texts for block in re.findall(r"```python\n(.*?)```", text, re.S)]
+
+
+def test_readme_python_examples_run(label_studio, tmp_path, ffmpeg_available, monkeypatch):
+    """Each example runs as written, in a folder laid out as the README's paths say (data/ovave,
+    splits/v1, results/..., release/), made by the demo and `splits export-hf`."""
+    pytest.importorskip("datasets", reason="the loading example uses datasets (the dev extra)")
+    pytest.importorskip("webdataset", reason="the loading example uses webdataset (the dev extra)")
+    out = tmp_path / "demo_out"
+    run_demo(out, app, None, ls_url=label_studio.url, ls_token=label_studio.token, epochs=1, echo=lambda m="": None)
+    work = tmp_path / "work"
+    for link, target in [("data/ovave", out / "data"), ("splits/v1", out / "splits"),
+                         ("results/training_free", out / "results" / "training_free"),
+                         ("results/fine_tuned", out / "results" / "fine_tuned")]:
+        (work / link).parent.mkdir(parents=True, exist_ok=True)
+        (work / link).symlink_to(target)
+    r = CliRunner().invoke(app, ["splits", "export-hf", "--splits", str(work / "splits/v1"), "--data",
+                                 str(work / "data/ovave"), "--out", str(work / "release"), "--media", "segments"])
+    assert r.exit_code == 0, r.output
+    monkeypatch.chdir(work)
+    examples = python_examples()
+    assert len(examples) >= 3
+    for code in examples:
+        exec(compile(code, "README example", "exec"), {})
