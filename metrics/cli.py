@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ import click
 from ovavel.catalog import load_catalog
 from ovavel.cli_common import example, pass_errors
 from ovavel.metrics.core import METRIC_KEYS
+from ovavel.metrics.published import comparison_table
 from ovavel.metrics.report import PROTOCOLS, ScoreSettings, pct, markdown_table, score_files, write_report
 from ovavel.tables import atomic_write, atomic_write_text
 
@@ -38,9 +40,12 @@ from ovavel.tables import atomic_write, atomic_write_text
               help="What a clip without a prediction means.")
 @click.option("--event-iou", type=click.Choice(["released", "paper"]), default="released", show_default=True,
               help="An event matches at IoU >= 0.5 (the released evaluation code) or > 0.5 (the paper's text).")
+@click.option("--compare-published", "compare", type=click.IntRange(min=0), default=None,
+              help="Under the table, the N published rows of Table 2 nearest to yours (default: 3 with --split and "
+                   "the bundled classes, else 0).")
 @pass_errors
 def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protocol, batch_size, no_background_row,
-                missing, event_iou):
+                missing, event_iou, compare):
     """Accuracy, segment-level F1 and event-level F1 for seen, unseen and all videos (against one label set,
     or several side by side)."""
     settings = ScoreSettings(protocol, batch_size, not no_background_row, missing, event_iou)
@@ -48,10 +53,15 @@ def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protoco
     sets = label_sets(labels_files, versions, data)
     if len(sets) == 1:
         report = score_files(pred, sets[0][1], catalog, split, settings)
-        write_report(report, out, notes=filled_notes(report))
+        if compare is None:
+            compare = 3 if split and not classes else 0
+        side = published_side_by_side(pred, sets[0][1], catalog, split, settings, report, compare)
+        write_report(report, out, notes=filled_notes(report) + ([side] if side else []))
         keep_predictions(pred, out)
         warn_filled(report)
         click.echo(markdown_table(report.summary))
+        if side:
+            click.echo(side)
         click.echo(f"report written to {out}/ (report.json, report.md, per_class.csv/png, per_video.csv)")
         return
     summaries = {}
@@ -65,6 +75,18 @@ def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protoco
     keep_predictions(pred, out)
     click.echo(table)
     click.echo(f"reports written to {out}/{{{','.join(n for n, _ in sets)}}}/ and {out}/comparison.md")
+
+
+def published_side_by_side(pred, labels, catalog, split, settings: ScoreSettings, report, count: int) -> str:
+    """The nearest published rows of Table 2 beside yours, yours scored as the released evaluation
+    scored the published rows (its batched protocol)."""
+    if not count:
+        return ""
+    batched = report if settings.protocol == "official-batched" else score_files(
+        pred, labels, catalog, split, replace(settings, protocol="official-batched"))
+    note = (f"yours scored with the released evaluation's batched protocol, batch {settings.batch_size}, as the "
+            "published rows were")
+    return comparison_table(batched.summary, count, note)
 
 
 def keep_predictions(pred: str, out: str) -> None:

@@ -13,12 +13,10 @@ killed run redoes only the rows without a result.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +25,7 @@ from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import SplitRow, read_labels, read_split
 from ovavel.metrics.core import METRIC_KEYS
+from ovavel.metrics.published import METRICS, SUBSETS, published
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.feature_store import FeatureStore, Features
 from ovavel.models.comparison import NAMES as COMPARISON_HEADS
@@ -35,8 +34,6 @@ from ovavel.models.methods import Method, PredictContext, get_method
 from ovavel.models.train import RECIPES, TrainSettings, train
 from ovavel.tables import atomic_write_text, write_csv
 
-SUBSETS = ("seen", "unseen", "total")
-METRICS = (("acc", "acc"), ("seg", "seg_f1"), ("eve", "event_f1"), ("avg", "avg"))  # (table column, report key)
 TABLES = ("2", "3", "4", "5", "6", "A7", "A8", "A9", "A10")
 
 
@@ -71,16 +68,6 @@ ROWS: dict[str, list[Row]] = {
     "A9": [_ft("intra only"), _ft("cross only", attention="cross"), _ft("intra + cross", attention="intra+cross")],
     "A10": [_tf("imagebind (joint)"), _tf("clip & clap (separate)", method="clip-clap")],
 }
-
-
-def published(table: str) -> dict[tuple[str, str], dict[str, float]]:
-    """{(row, subset): {acc, seg, eve, avg}} in percent, as printed in the paper."""
-    text = resources.files("ovavel").joinpath("data/published_tables.csv").read_text(encoding="utf-8")
-    out = {}
-    for r in csv.DictReader(text.splitlines()):
-        if r["table"] == table:
-            out[(r["row"], r["subset"])] = {m: float(r[m]) for m, _ in METRICS}
-    return out
 
 
 RELEASED_SEED = 123  # SEED=123 in run_baseline_v0.sh and run_baseline_v1_train_fully.sh

@@ -211,3 +211,34 @@ def test_cli_errors_exit_nonzero_with_message(files):
     r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--out", str(tmp / "o"),
                                  "--batch-size", "0", "--protocol", "official-batched"])
     assert r.exit_code == 2 and "--batch-size" in r.output
+
+
+def test_the_nearest_published_rows_stand_under_your_table(files):
+    """With --split and the bundled classes, metrics prints (and report.md holds) the three
+    published Table 2 rows nearest to yours in total Avg, yours scored with the batched protocol."""
+    from ovavel.metrics.published import nearest_rows, published_rows
+
+    tmp, labels, preds = files
+    split = tmp / "test.csv"
+    write_csv(split, [{"clip_id": c, "class": k, "split_type": t} for c, k, t in [
+        ("vvvvvvvvvv1", UNSEEN, "unseen"), ("vvvvvvvvvv2", SEEN, "seen"), ("vvvvvvvvvv3", SEEN, "seen")]],
+        ["clip_id", "class", "split_type"])
+    r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--split", str(split),
+                                 "--out", str(tmp / "out")])
+    assert r.exit_code == 0, r.output
+    batched = score_files(preds, labels, load_catalog(), split, ScoreSettings("official-batched", 32))
+    rows = published_rows("2")
+    mine = round(100 * batched.summary["total"]["avg"], 1)
+    expected = sorted(rows, key=lambda n: (abs(rows[n]["total"]["avg"] - 100 * batched.summary["total"]["avg"]), n))[:3]
+    assert nearest_rows(batched.summary, 3) == expected
+    assert "### Nearest published rows of Table 2 (yours scored with the released evaluation's batched protocol, " \
+           "batch 32, as the published rows were)" in r.output
+    for name in expected:
+        line = next(x for x in r.output.splitlines() if x.startswith(f"| {name} (published) |"))
+        assert line.endswith(f"| {rows[name]['total']['avg'] - mine:+.1f} |")
+        assert f"{rows[name]['seen']['acc']:.1f}" in line
+    assert f"| yours | {100 * batched.summary['seen']['acc']:.1f} |" in r.output
+    assert "Nearest published rows" in (tmp / "out" / "report.md").read_text()
+    # Off with --compare-published 0; and without --split it is off by default.
+    r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--out", str(tmp / "o2")])
+    assert r.exit_code == 0 and "Nearest published rows" not in r.output
