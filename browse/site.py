@@ -29,7 +29,8 @@ from ovavel.errors import OvavelError
 from ovavel.formats import read_labels, read_predictions, read_split
 from ovavel.layout import AUDIO_FILE, DataDir, frame_file
 from ovavel.metrics.core import METRIC_KEYS
-from ovavel.metrics.report import score_arrays
+from ovavel.metrics.published import METRICS, published_rows
+from ovavel.metrics.report import pct, score_arrays
 from ovavel.names import check_clip_id
 from ovavel.tables import atomic_write, atomic_write_text, read_csv
 
@@ -131,7 +132,7 @@ def build_site(data_dir: str | os.PathLike | None, labels_path: str | os.PathLik
                "background": BACKGROUND, "error_types": list(ERROR_TYPES),
                "classes": [{"name": c.name, "group": c.group, "split": c.split or ""} for c in catalog.classes],
                "methods": method_rows, "rounds": [{"key": k, "title": t} for k, t in ROUNDS],
-               "annotation": annotation, "clips": clips}
+               "annotation": annotation, "clips": clips, "published": published_payload()}
     atomic_write_text(out / "data.js", "window.OVAVEL_DATA = " + json.dumps(payload, separators=(",", ":")) + ";\n")
     assets = resources.files("ovavel.browse") / "assets"
     for name in ASSETS:
@@ -150,7 +151,18 @@ def encode_second(name: str, class_index: dict[str, int]) -> int:
 
 
 def _figures(s: dict) -> dict:
-    return {**{k: None if s[k] != s[k] else round(float(s[k]), 4) for k in METRIC_KEYS}, "videos": int(s["videos"])}
+    """Figures for sorting (full precision) and as shown: the report's own percent strings, so the
+    site and report.md never differ by a rounding."""
+    return {**{k: None if s[k] != s[k] else float(s[k]) for k in METRIC_KEYS}, "videos": int(s["videos"]),
+            "shown": {k: pct(s[k]) for k in METRIC_KEYS}}
+
+
+def published_payload() -> list[dict]:
+    """The paper's Table 2 rows (percent as printed), for the overview beside the user's methods."""
+    return [{"name": name, "summary": {g: {**{key: figures[g][m] / 100 for m, key in METRICS},
+                                           "shown": {key: f"{figures[g][m]:.1f}" for m, key in METRICS}}
+                                       for g in figures}}
+            for name, figures in published_rows("2").items()]
 
 
 def annotation_data(data: DataDir, by_id: dict[str, dict]) -> dict | None:

@@ -12,7 +12,7 @@
     "boundary": "the clip's class predicted as many events as the truth, each off by at most one second at a " +
                 "start or end, at least one off",
   };
-  const state = { filtered: [], filters: {}, sort: { col: "class", asc: true } };
+  const state = { filtered: [], filters: {}, sort: { col: "class", asc: true }, listSort: { col: "", asc: true } };
   window.OVAVEL_STATE = state;  // what tests and the console can read
 
   const el = (tag, attrs = {}, ...kids) => {
@@ -45,21 +45,53 @@
   }
 
   // ---------- overview ----------
-  function overview() {
+  // The user's methods and the paper's Table 2 rows ("published") in one table, sortable by any
+  // column (default: total Avg, best first), so a new model lands in its place among them.
+  const KEYS = ["acc", "seg_f1", "event_f1", "avg"];
+  const overviewSort = { col: "total:avg", asc: false };
+  function metricsTable() {
+    const rows = [...D.methods.map((m) => ({ name: m.name, source: "yours", summary: m.summary })),
+                  ...(D.published || []).map((p) => ({ name: p.name, source: "published (paper, Table 2)",
+                                                       summary: p.summary }))];
+    for (const r of rows) for (const g of ["seen", "unseen", "total"]) for (const k of KEYS)
+      r[`${g}:${k}`] = r.summary[g] ? r.summary[g][k] : null;
+    const cols = [["method", "name"], ["source", "source"]];
+    for (const g of ["seen", "unseen", "total"]) for (const [k, t] of [["acc", "Acc"], ["seg_f1", "Seg"],
+                                                                        ["event_f1", "Eve"], ["avg", "Avg"]])
+      cols.push([`${g} ${t}`, `${g}:${k}`]);
+    cols.push(["videos", "videos"]);
+    for (const r of rows) r.videos = r.source === "yours" ? r.summary.total.videos : null;
     const t = el("table", { id: "metrics" });
-    const head = el("tr", {}, el("th", { text: "method" }));
-    for (const g of ["seen", "unseen", "total"]) for (const m of ["Acc", "Seg", "Eve", "Avg"])
-      head.append(el("th", { text: `${g} ${m}` }));
-    head.append(el("th", { text: "videos" }));
-    t.append(head);
-    for (const m of D.methods) {
-      const tr = el("tr", {}, el("td", { text: m.name }));
-      for (const g of ["seen", "unseen", "total"]) for (const k of ["acc", "seg_f1", "event_f1", "avg"])
-        tr.append(el("td", { text: pct(m.summary[g][k]) }));
-      tr.append(el("td", { text: String(m.summary.total.videos) }));
-      t.append(tr);
-    }
-    const parts = [el("h2", { text: "Metrics (percent)" }), t];
+    const draw = () => {
+      const { col, asc } = overviewSort;
+      rows.sort((a, b) => {
+        const x = a[col], y = b[col];
+        const d = (x === null) - (y === null) || (typeof x === "number" ? x - y : String(x).localeCompare(String(y)));
+        return asc ? d : -d;
+      });
+      const head = el("tr");
+      for (const [title, key] of cols) head.append(el("th", {
+        "data-col": key, class: overviewSort.col === key ? "sorted" + (overviewSort.asc ? " asc" : "") : "",
+        text: title, title: "sort by " + title,
+        onclick: () => { overviewSort.asc = overviewSort.col === key ? !overviewSort.asc : key === "name";
+                         overviewSort.col = key; draw(); } }));
+      t.replaceChildren(head);
+      for (const r of rows) {
+        const tr = el("tr", { class: r.source === "yours" ? "yours" : "published" },
+                      el("td", { text: r.name }), el("td", { text: r.source }));
+        for (const g of ["seen", "unseen", "total"]) for (const k of KEYS)
+          tr.append(el("td", { text: r.summary[g] ? r.summary[g].shown[k] : "–" }));
+        tr.append(el("td", { text: r.videos === null ? "" : String(r.videos) }));
+        t.append(tr);
+      }
+    };
+    draw();
+    return t;
+  }
+  function overview() {
+    const t = metricsTable();
+    const parts = [el("h2", { text: "Metrics (percent; published rows: the paper's Table 2, for the official "
+                                          + "test split)" }), t];
     if (!D.methods.length) parts.push(el("p", { text: "No results given (--results)." }));
     parts.push(el("h2", { text: "Per class" }), perClassTable());
     const figs = D.methods.filter((m) => m.figure);
@@ -85,7 +117,10 @@
       .filter((r) => r.videos > 0);
     for (const r of rows) for (const m of D.methods) {
       const f = m.per_class[r.name] || {};
-      for (const k of ["acc", "seg_f1", "event_f1", "avg"]) r[`${m.name}:${k}`] = f[k] ?? null;
+      for (const k of ["acc", "seg_f1", "event_f1", "avg"]) {
+        r[`${m.name}:${k}`] = f[k] ?? null;
+        r[`${m.name}:${k}:shown`] = f.shown ? f.shown[k] : "–";  // as per_class.csv / report.md round it
+      }
     }
     const cols = [["class", "name"], ["group", "group"], ["split", "split"], ["videos", "videos"]];
     for (const m of D.methods) for (const [k, t] of [["acc", "Acc"], ["seg_f1", "Seg"], ["event_f1", "Eve"], ["avg", "Avg"]])
@@ -109,7 +144,7 @@
         head.append(th);
       }
       const body = rows.map((r) => el("tr", {}, ...cols.map(([, key], j) => el("td", {
-        class: j < 3 ? "text" : "", text: key.includes(":") ? pct(r[key]) : String(r[key]) }))));
+        class: j < 3 ? "text" : "", text: key.includes(":") ? r[`${key}:shown`] : String(r[key]) }))));
       table.replaceChildren(head, ...body);
     };
     state.sort = { col: "name", asc: true };
@@ -163,10 +198,22 @@
         ...D.error_types.map((e) => [e, e])], f.error),
       el("label", {}, "search ", el("input", { id: "f-q", type: "search", value: f.q, placeholder: "clip id or class" })),
       el("span", {}, el("span", { id: "count" }), " clips"));
+    // Column headers (click: sort by that column; again: the other way).
+    const sortKeys = { id: (c) => c.id, class: (c) => className(c.class), split: (c) => c.split };
+    for (const mm of methods) sortKeys[`avg:${mm}`] = (c) => avg(c.scores[mm]);
+    const header = el("div", { class: "row header", id: "list-header" }, el("span", { class: "thumbhead", text: "" }));
+    const heads = [["id", "clip", "id"], ["class", "class", "cls"], ["split", "seen/unseen", "split"],
+                   ...methods.map((mm) => [`avg:${mm}`, `${mm} avg %`, "fig"])];
+    for (const [key, title, cls] of heads) header.append(el("span", {
+      class: cls + " sortable", "data-col": key, title: `sort by ${title}`, text: title,
+      onclick: () => { state.listSort = { col: key, asc: state.listSort.col === key ? !state.listSort.asc : true };
+                       update(false); } }));
+    header.append(el("span", { class: "errors", text: `error types (${f.method || methods[0] || "–"})`,
+                               title: "the kinds of error the method makes on the clip (see the overview)" }));
     const list = el("div", { id: "list" });
     const spacer = el("div", { style: "height:0" });
     list.append(spacer);
-    view.replaceChildren(controls, list);
+    view.replaceChildren(controls, header, list);
     const read = () => ({
       class: document.getElementById("f-class").value, group: document.getElementById("f-group").value,
       split: document.getElementById("f-split").value, method: document.getElementById("f-method").value,
@@ -184,7 +231,7 @@
         const badges = (c.errors[m] || []).map((e) => el("span", { class: "badge", text: D.error_types[e] }));
         const row = el("div", { class: "row", "data-id": c.id, style: `top:${i * ROW_H}px` }, thumb,
           el("span", { class: "id", text: c.id }), el("span", { class: "cls", text: className(c.class) }),
-          el("span", { text: c.split }), ...figs, el("span", {}, ...badges));
+          el("span", { class: "split", text: c.split }), ...figs, el("span", { class: "errors" }, ...badges));
         row.addEventListener("click", () => { location.hash = `#/clip/${encodeURIComponent(c.id)}${filterQuery(state.filters)}`; });
         rows.push(row);
       }
@@ -194,6 +241,18 @@
     const update = (push) => {
       const nf = read();
       ids = applyFilters(nf);
+      const { col, asc } = state.listSort;
+      if (sortKeys[col]) {
+        const key = sortKeys[col];
+        ids = ids.map((id) => D.clips[byId.get(id)]).sort((a, b) => {
+          const x = key(a), y = key(b);
+          const d = (x === null) - (y === null) || (typeof x === "number" ? x - y : String(x).localeCompare(String(y)));
+          return asc ? d : -d;
+        }).map((c) => c.id);
+        state.filtered = ids;
+      }
+      for (const h of header.querySelectorAll("[data-col]"))
+        h.className = h.className.replace(/ sorted( asc)?/, "") + (h.dataset.col === col ? " sorted" + (asc ? " asc" : "") : "");
       document.getElementById("count").textContent = `${ids.length} of ${D.clips.length}`;
       const target = `#/clips${filterQuery(nf)}`;
       if (push && location.hash !== target) history.replaceState(null, "", target);

@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from ovavel.browse.errors import error_types, runs
 from ovavel.cli import app
+from ovavel.metrics.core import METRIC_KEYS
+from ovavel.metrics.published import published_rows
+from ovavel.metrics.report import pct
 
 from .conftest import CLIPS, EXPECTED_ERRORS
 
@@ -50,6 +53,9 @@ def test_data_file(site):
     assert [m["name"] for m in d["methods"]] == ["training-free", "fine-tuned"]
     assert [c["id"] for c in d["clips"]] == IDS
     assert d["methods"][1]["summary"]["total"]["avg"] == 1.0  # the truth itself
+    for m in d["methods"]:  # shown as the report rounds them (never rounded twice)
+        for g, s in m["summary"].items():
+            assert s["shown"] == {k: pct(s[k] if s[k] is not None else float("nan")) for k in METRIC_KEYS}
     for c in d["clips"]:
         assert [d["error_types"][e] for e in c["errors"]["training-free"]] == EXPECTED_ERRORS[c["id"]]
         assert c["errors"]["fine-tuned"] == []
@@ -90,9 +96,21 @@ def rendered(page) -> list[str]:
 def test_overview_loads_without_console_errors(page, tmp_path):
     page.goto(page.base)
     page.wait_for_selector("#metrics")
-    rows = page.eval_on_selector_all("#metrics tr", "rows => rows.map(r => r.innerText)")
-    assert len(rows) == 3 and rows[1].startswith("training-free") and rows[2].startswith("fine-tuned")
-    assert rows[2].split("\t")[-2] == "100.0"  # fine-tuned total Avg (the truth)
+    rows = page.eval_on_selector_all("#metrics tr", "rows => rows.map(r => r.innerText.split('\\t'))")
+    # The user's two methods among the paper's eight Table 2 rows, best total Avg first.
+    published = published_rows("2")
+    assert len(rows) == 1 + 2 + len(published) == 11
+    assert [r[:2] for r in rows[1:] if r[1] == "yours"] == [["fine-tuned", "yours"], ["training-free", "yours"]]
+    assert rows[1][0] == "fine-tuned" and rows[1][-2] == "100.0"  # fine-tuned total Avg (the truth)
+    shown = {r[0]: r for r in rows[1:] if r[1] == "published (paper, Table 2)"}
+    assert set(shown) == set(published)
+    assert shown["psp"][2:14] == [f"{published['psp'][g][m]:.1f}" for g in ("seen", "unseen", "total")
+                                  for m in ("acc", "seg", "eve", "avg")]
+    totals = [float(r[13]) for r in rows[1:]]
+    assert totals == sorted(totals, reverse=True)
+    page.click("#metrics th[data-col='name']")  # sort by name
+    names = page.eval_on_selector_all("#metrics tr td:first-child", "cells => cells.map(c => c.innerText)")
+    assert names == sorted(names)
     classes = page.eval_on_selector_all("#per-class tr td:first-child", "cells => cells.map(c => c.innerText)")
     assert classes == ["cat purring", "dog barking", "people burping"]
     page.click("#per-class th[data-col='videos']")  # sort by videos: 3, 2, 1 descending
@@ -100,6 +118,23 @@ def test_overview_loads_without_console_errors(page, tmp_path):
     assert classes == ["dog barking", "people burping", "cat purring"]
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
     assert non_blank(tmp_path / "overview.png")
+    assert page.errors == []
+
+
+def test_the_clip_list_has_sortable_column_headers(page):
+    page.goto(page.base + "#/clips")
+    page.wait_for_selector("#list .row")
+    heads = page.eval_on_selector_all("#list-header span", "cells => cells.map(c => c.innerText)")
+    assert heads == ["", "clip", "class", "seen/unseen", "training-free avg %", "fine-tuned avg %",
+                     "error types (training-free)"]
+    page.click("#list-header [data-col='id']")
+    assert filtered(page) == sorted(IDS)
+    page.click("#list-header [data-col='id']")
+    assert filtered(page) == sorted(IDS, reverse=True)
+    page.click("#list-header [data-col='avg:training-free']")
+    scores = page.evaluate("window.OVAVEL_STATE.filtered.map(id => { const c = window.OVAVEL_DATA.clips.find("
+                           "x => x.id === id); const s = c.scores['training-free']; return (s[0] + s[1] + s[2]) / 3; })")
+    assert scores == sorted(scores)
     assert page.errors == []
 
 
