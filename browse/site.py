@@ -117,7 +117,10 @@ def build_site(data_dir: str | os.PathLike | None, labels_path: str | os.PathLik
         if (path / "per_class.png").exists():
             figure = f"figures/{name.replace('/', '_')}_per_class.png"
             put(path / "per_class.png", out / figure, "copy")
+        report_md = path / "report.md"
+        random_weights = report_md.exists() and "RANDOM WEIGHTS" in report_md.read_text(encoding="utf-8")
         method_rows.append({"name": name, "path": str(path), "clips": len(have), "figure": figure,
+                            "random_weights": random_weights,
                             "summary": {g: _figures(s) for g, s in report.summary.items()},
                             "per_class": {r["class"]: _figures(r) for r in report.per_class}})
 

@@ -90,14 +90,19 @@
   }
   function overview() {
     const t = metricsTable();
-    const parts = [el("h2", { text: "Metrics (percent; published rows: the paper's Table 2, for the official "
-                                          + "test split)" }), t];
+    const parts = [];
+    for (const m of D.methods.filter((x) => x.random_weights))
+      parts.push(el("p", { class: "banner", text: `RANDOM WEIGHTS: ${m.name} ran on features of an encoder with ` +
+                                                  "random weights; its figures carry no meaning." }));
+    parts.push(el("h2", { text: "Metrics (percent; published rows: the paper's Table 2, for the official "
+                                + "test split)" }), t);
     if (!D.methods.length) parts.push(el("p", { text: "No results given (--results)." }));
     parts.push(el("h2", { text: "Per class" }), perClassTable());
     const figs = D.methods.filter((m) => m.figure);
     if (figs.length) {
       const box = el("div", { class: "figures" });
-      for (const m of figs) box.append(el("img", { src: m.figure, alt: `${m.name} per class` }));
+      for (const m of figs) box.append(el("figure", {}, el("img", { src: m.figure, alt: `${m.name} per class` }),
+                                          el("figcaption", { text: `${m.name}: per class` })));
       parts.push(el("h2", { text: "Figures" }), box);
     }
     parts.push(el("h2", { text: "Error types (clip list filter)" }), definitions());
@@ -308,6 +313,9 @@
     const info = el("div", {},
       el("h2", { text: c.id }),
       el("p", { text: `${className(c.class)} · ${c.group} · ${c.split}` + (c.provenance ? ` · provenance ${c.provenance}` : "") }),
+      ...(c.provenance ? [el("p", { class: "legend", id: "provenance-legend",
+        text: "provenance, one letter a second: a = both rounds agreed, j = the adjudicator decided, " +
+              "p = a policy decided (reconcile --policy), c = corrected later (annotate corrections)" })] : []),
       ...methods.filter((m) => c.scores[m]).map((m) => el("p", {},
         `${m}: Acc ${pct(c.scores[m][0])}, Seg ${pct(c.scores[m][1])}, Eve ${pct(c.scores[m][2])} `,
         ...(c.errors[m] || []).map((e) => el("span", { class: "badge", text: D.error_types[e] })))),
@@ -364,11 +372,13 @@
         el("h2", { text: "Per annotator pair" }), fig("pair", "agree-pair", Object.entries(A.agreement.per_pair || {})),
         el("h2", { text: "Per class" }), fig("class", "agree-class", Object.entries(A.agreement.per_class || {})));
     }
-    parts.push(el("h2", { text: `Disputed clips (${A.disputed.length})` }));
+    const shownDisputes = A.disputed.filter((d) => byId.has(d.id));  // the split's clips only
+    const outside = A.disputed.length - shownDisputes.length;
+    parts.push(el("h2", { text: `Disputed clips (${shownDisputes.length})` }));
+    if (outside) parts.push(el("p", { text: `${outside} more disputed clip(s) are outside the clips of this site.` }));
     const box = el("div", { id: "disputed" });
-    for (const d of A.disputed) {
+    for (const d of shownDisputes) {
       const i = byId.get(d.id);
-      if (i === undefined) continue;
       const c = D.clips[i];
       const rows = D.rounds.filter((r) => c.rounds && c.rounds[r.key]).map((r) =>
         stripRow(`round-${r.key}`, fromLabels(c.rounds[r.key].labels, c.class), `${r.title} (${c.rounds[r.key].annotator})`));

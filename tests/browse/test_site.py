@@ -174,6 +174,8 @@ def test_clip_view_plays_seeks_and_walks(page, tmp_path):
                            timeout=20000)
     sources = page.eval_on_selector_all(".strip", "s => s.map(x => x.dataset.source)")
     assert sources == ["truth", "round-1", "round-2", "method-training-free", "method-fine-tuned"]
+    if page.locator("text=provenance").count():  # the letters are explained where they are shown
+        assert "a = both rounds agreed, j = the adjudicator decided" in page.inner_text("#provenance-legend")
     names = page.eval_on_selector_all(".strip-name", "s => s.map(x => x.innerText)")
     assert names[1] == "round 1 (ann@a.org)" and names[2] == "round 2 (ann@b.org)"
     tf = page.eval_on_selector_all(".strip[data-source='method-training-free'] .cell",
@@ -210,6 +212,7 @@ def test_annotation_view(page):
     page.goto(page.base + "#/annotation")
     page.wait_for_selector("#disputed")
     heads = page.eval_on_selector_all("#disputed h3", "h => h.map(x => x.innerText)")
+    assert page.inner_text("text=Disputed clips") == f"Disputed clips ({len(heads)})"  # the count is what is listed
     assert heads == ["clip0000002_000000 · dog barking · disputed seconds 6", "clip0000004_000000 · people burping · disputed seconds 0, 1"]
     pair = page.eval_on_selector_all("#agree-pair tr", "rows => rows.map(r => r.innerText)")
     assert len(pair) == 2 and pair[1].startswith("ann@a.org & ann@b.org\t6\t95")  # 57 of 60 seconds agree
