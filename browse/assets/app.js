@@ -302,6 +302,7 @@
     } else {
       player = el("p", { text: "No media for this clip in the site (built with --media none, or the data folder holds neither the clip nor its segments)." });
     }
+    const media0 = Boolean(c.video || c.frames);
     const strips = el("div", { class: "strips" },
       el("div", { class: "axis" }, ...Array.from({ length: 10 }, (_, k) => el("span", { text: `${k}s` }))),
       stripRow("truth", fromLabels(c.labels, c.class), "ground truth"));
@@ -310,6 +311,18 @@
       if (a) strips.append(stripRow(`round-${r.key}`, fromLabels(a.labels, c.class), `${r.title} (${a.annotator})`));
     }
     for (const m of methods) if (c.pred[m]) strips.append(stripRow(`method-${m}`, c.pred[m], m));
+    // The colours of the strips, named in full (a cell is too narrow for a long class name).
+    const shown = new Set([c.class]);
+    for (const m of methods) for (const v of c.pred[m] || []) shown.add(v);
+    const legend = el("div", { class: "legend", id: "colour-legend" });
+    for (const v of [...shown].sort((a, b) => (a < 0) - (b < 0) || (a < 0 ? a - b : className(a).localeCompare(className(b))))) {
+      const swatch = el("span", { class: "swatch" + (v === -1 ? " bg" : v === -2 ? " unassigned" : "") });
+      if (v >= 0) swatch.style.background = color(v);
+      legend.append(el("span", { class: "key", "data-class": v >= 0 ? className(v) : v === -1 ? "background" : "unassigned" },
+                       swatch, v >= 0 ? className(v) : v === -1 ? "background" : "unassigned (? : in no row)"));
+    }
+    strips.append(legend);
+    const youtube = c.id.slice(0, 11), start = Number((c.id.match(/_(\d{6})$/) || [0, "0"])[1]);
     const info = el("div", {},
       el("h2", { text: c.id }),
       el("p", { text: `${className(c.class)} · ${c.group} · ${c.split}` + (c.provenance ? ` · provenance ${c.provenance}` : "") }),
@@ -319,7 +332,11 @@
       ...methods.filter((m) => c.scores[m]).map((m) => el("p", {},
         `${m}: Acc ${pct(c.scores[m][0])}, Seg ${pct(c.scores[m][1])}, Eve ${pct(c.scores[m][2])} `,
         ...(c.errors[m] || []).map((e) => el("span", { class: "badge", text: D.error_types[e] })))),
-      el("p", { class: "help", text: "Click a second to play from it · space: play/pause · j / k: next / previous clip" }),
+      el("p", { class: "help", text: (media0 ? "Click a second to play from it · space: play/pause · " : "") +
+                                         "j / k: next / previous clip" }),
+      el("p", {}, el("a", { id: "source-link", href: `https://www.youtube.com/watch?v=${youtube}&t=${start}s`,
+                             target: "_blank", rel: "noopener", text: "source video on YouTube" }),
+        ` (from ${start} s)`),
       el("p", {}, el("a", { href: `#/clips${filterQuery(f)}`, text: "← back to the list" }),
         ` (${order.indexOf(id) + 1} of ${order.length})`));
     view.replaceChildren(el("div", { class: "clipview" }, el("div", { class: "player" }, ...(frameImg ? [frameImg] : []), player, strips), info));

@@ -178,6 +178,10 @@ def test_clip_view_plays_seeks_and_walks(page, tmp_path):
         assert "a = both rounds agreed, j = the adjudicator decided" in page.inner_text("#provenance-legend")
     names = page.eval_on_selector_all(".strip-name", "s => s.map(x => x.innerText)")
     assert names[1] == "round 1 (ann@a.org)" and names[2] == "round 2 (ann@b.org)"
+    # Every colour of the strips is named in full in the legend; the source video is linked.
+    keys = page.eval_on_selector_all("#colour-legend .key", "k => k.map(x => x.dataset.class)")
+    assert keys == ["cat purring", "people burping", "background"]
+    assert page.get_attribute("#source-link", "href") == "https://www.youtube.com/watch?v=clip0000004&t=0s"
     tf = page.eval_on_selector_all(".strip[data-source='method-training-free'] .cell",
                                    "c => c.map(x => x.classList.contains('bg') ? 'bg' : x.innerText)")
     assert tf == ["cat purring", "cat purring", "bg", "bg", "bg"] + ["people burping"] * 5
