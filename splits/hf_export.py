@@ -79,9 +79,12 @@ class ExportSummary:
     seconds: float = 0.0
 
 
-def split_frames(b, catalog, agreement: dict[str, float], provenance: dict[str, tuple[str, str]]) -> dict:
+def split_frames(b, catalog, agreement: dict[str, float], provenance: dict[str, tuple[str, str]],
+                 starts: dict[str, int] | None = None) -> dict:
     """{split: DataFrame of the release's columns} from the loaded benchmark tables; `provenance`:
-    clip -> (labels, provenance) of the annotation's final labels, used where the labels match."""
+    clip -> (labels, provenance) of the annotation's final labels, used where the labels match;
+    `starts`: YouTube id -> VGGSound start time of an official id (official_ids.csv, unique ones)."""
+    starts = starts or {}
     import pandas as pd
 
     labels = b.labels.set_index("clip_id")
@@ -98,6 +101,8 @@ def split_frames(b, catalog, agreement: dict[str, float], provenance: dict[str, 
                 raise OvavelError(f"clip {cid!r} of {name}.csv has no labels")
             lab = labels.loc[cid]
             yt, start = _youtube(cid, manifest)
+            if start is None:
+                start = starts.get(cid)
             known = provenance.get(cid)
             prov = known[1] if known and known[0] == lab["labels"] else ""
             records.append({"clip_id": cid, "youtube_id": yt, "start_s": start, "class": lab["class"],
@@ -107,6 +112,26 @@ def split_frames(b, catalog, agreement: dict[str, float], provenance: dict[str, 
                             "agreement": agreement.get(cid)})
         out[name] = pd.DataFrame.from_records(records)
     return out
+
+
+def official_source(split_dir: Path) -> dict | None:
+    """{"meta", "anno", "starts"} of a split folder made by `splits import-official` (its
+    split_report.json names the source files; official_ids.csv resolves ids to start times), or None."""
+    report_path = split_dir / "split_report.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    source = report.get("source") if isinstance(report, dict) else None
+    if not isinstance(source, dict) or "anno" not in source:
+        return None
+    starts = {}
+    ids = split_dir / "official_ids.csv"
+    if ids.exists():
+        from ovavel.tables import read_csv
+
+        for r in read_csv(ids):
+            m = _CLIP_ID.match(r.get("vggsound_clip_ids") or "")
+            if r.get("status") == "unique" and m:
+                starts[r["youtube_id"]] = int(m["start"])
+    return {"meta": source.get("meta", ""), "anno": source["anno"], "starts": starts}
 
 
 def final_provenance(data_dir, labels_version: str | None) -> dict[str, tuple[str, str]]:
@@ -321,7 +346,9 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
     if not len(b.labels):
         raise OvavelError(f"no labels: {split_dir}/labels.csv is missing (or pass --data with annotation/labels.csv)")
     catalog = ClassCatalog.read(split_dir / "classes.csv") if (split_dir / "classes.csv").exists() else load_catalog()
-    frames = split_frames(b, catalog, round_agreement(b.rounds), final_provenance(data_dir, labels_version))
+    official_labels = official_source(split_dir)
+    frames = split_frames(b, catalog, round_agreement(b.rounds), final_provenance(data_dir, labels_version),
+                          official_labels["starts"] if official_labels else None)
     out.mkdir(parents=True, exist_ok=True)
     summary = ExportSummary({k: len(v) for k, v in frames.items()})
     for name, df in frames.items():
@@ -369,7 +396,7 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
     else:
         plot_stats(stats, out / "figures")
     atomic_write_text(out / "README.md", dataset_card(out, frames, catalog, stats, summary, media, bool(features),
-                                                      labels_version, problems))
+                                                      labels_version, problems, official_labels))
     write_checksums(out, {rel: r["sha256"] for rel, r in record.items()})
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -419,7 +446,7 @@ def write_checksums(out: Path, known: dict[str, str]) -> None:
 
 
 def dataset_card(out: Path, frames: dict, catalog, stats: dict, summary: ExportSummary, media: str, features: bool,
-                 labels_version: str | None, problems: list[dict]) -> str:
+                 labels_version: str | None, problems: list[dict], official: dict | None = None) -> str:
     from ovavel.splits.stats import stats_markdown
 
     feats = [("clip_id", "string"), ("youtube_id", "string"), ("start_s", "int32"), ("class", "string"),
@@ -430,6 +457,11 @@ def dataset_card(out: Path, frames: dict, catalog, stats: dict, summary: ExportS
             "- event-localization", "- open-vocabulary", "configs:", "- config_name: default", "  data_files:"]
     for name in frames:  # the Hub's split names: val.parquet is the "validation" split, as load_dataset names it
         yaml += [f"  - split: {HUB_SPLIT[name]}", f"    path: data/{name}.parquet"]
+    for kind in ([media] if media != "none" else []) + (["features"] if features else []):
+        yaml += [f"- config_name: {kind}", "  data_files:"]  # the WebDataset shards, for the Hub's viewer
+        for name in frames:
+            if any((out / kind).glob(f"{name}-*.tar")):
+                yaml += [f"  - split: {HUB_SPLIT[name]}", f"    path: {kind}/{name}-*.tar"]
     yaml += ["dataset_info:", "  features:"]
     for n, t in feats:
         yaml += [f"  - name: {n}", f"    dtype: {t}"]
@@ -449,9 +481,11 @@ def dataset_card(out: Path, frames: dict, catalog, stats: dict, summary: ExportS
                     "Open-vocabulary audio-visual event localization: each 10-second clip is labelled per second "
                     "(1: the audio-visual event of its class, 0: background). Built and exported with the ovavel "
                     "toolkit (`splits export-hf`).", "",
-                    f"Labels: {'version `' + labels_version + '`' if labels_version else 'the final labels'}; "
-                    "`provenance` says per second whether both annotation rounds agreed, an adjudicator decided, a "
-                    "policy resolved it, or a later correction changed it.", "",
+                    *(_official_text(official, frames) if official else [
+                        f"Labels: {'version `' + labels_version + '`' if labels_version else 'the final labels'}; "
+                        "`provenance` says per second whether both annotation rounds agreed, an adjudicator decided, "
+                        "a policy resolved it, or a later correction changed it; `agreement` is the share of seconds "
+                        "on which the two rounds agreed.", ""]),
                     "## Loading", "", "```python", "from datasets import load_dataset",
                     'ds = load_dataset("parquet", data_dir="RELEASE/data")   # or load_dataset("RELEASE")',
                     "```", "", media_text, ""]
@@ -464,10 +498,27 @@ def dataset_card(out: Path, frames: dict, catalog, stats: dict, summary: ExportS
                   "`official_report.csv`.", ""]
     if summary.missing_media:
         lines += [f"{len(set(summary.missing_media))} clip(s) without media in the shards.", ""]
-    lines += ["## Statistics", "", stats_markdown(stats), "", "![videos per class](figures/videos_per_class.png)", "",
+    figures = [f"![{n.replace('_', ' ')}](figures/{n}.png)" for n in ("videos_per_class", "event_length")
+               if (out / "figures" / f"{n}.png").exists()]
+    lines += [stats_markdown(stats), *[x for f in figures for x in (f, "")],
               "## Classes", "", *class_rows, "", "## Citation", "", "```bibtex", CITATION, "```", "",
               "Checksums of every file: `checksums.sha256` (`sha256sum -c checksums.sha256`).", ""]
     return "\n".join(lines)
+
+
+def _official_text(official: dict, frames: dict) -> list[str]:
+    """What the card says of labels imported from the official release (`splits import-official`)."""
+    def named(path: str) -> str:
+        p = Path(path)
+        return f"`{p.name}` (sha256 `{sha256_file(p)}`)" if p.is_file() else f"`{p.name}`"
+
+    clips = sum(len(df) for df in frames.values())
+    timed = sum(int(df["start_s"].notna().sum()) for df in frames.values())
+    return [f"Labels and split: the official OV-AVEBench release, imported with `splits import-official` from "
+            f"{named(official['meta'])} and {named(official['anno'])}. Clip ids are the official YouTube ids. The "
+            "official release has no annotation rounds: `provenance` and `agreement` are null in every row.", "",
+            f"`start_s`: the VGGSound start time where `official_ids.csv` maps the id to one VGGSound clip "
+            f"({timed:,} of {clips:,} clips); null where the index has none or several.", ""]
 
 
 def upload_plan(release: str | os.PathLike, repo: str) -> dict:

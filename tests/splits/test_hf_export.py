@@ -85,6 +85,10 @@ def test_card_checksums_and_resume(hf_bench, release):
     assert "license: unknown" in header and "config_name: default" in header
     assert "- split: test\n    path: data/test.parquet" in header and "num_examples: 3" in header
     assert "- split: validation\n    path: data/val.parquet" in header
+    assert "- config_name: segments\n  data_files:\n" in header  # the shards, declared for the Hub's viewer
+    assert "  - split: test\n    path: segments/test-*.tar" in header
+    assert "(figures/event_length.png)" in card and "## Statistics" not in card
+    assert "annotation rounds agreed" in card  # built from rounds, not an official import
     assert "@inproceedings{zhou2025towards" in card and "| dog barking | dog barking | animal | unseen |" in card
     lines = (release / "checksums.sha256").read_text().splitlines()
     listed = {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in lines}

@@ -106,3 +106,32 @@ def test_stats_on_the_official_split(official):
     assert "| train | 13182 | 13182 | 0 |" in md and "| 10 | 10782 | 43.48 |" in md
     for png in ("videos_per_class.png", "event_length.png"):
         assert (official / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_hub_card_of_an_official_import_is_true_to_it(official, shared, tmp_path):
+    """export-hf over `splits import-official`: the card names the source files with their sha256
+    and says that provenance and agreement are null (no rounds); start_s comes from official_ids.csv
+    where the id maps to one VGGSound clip; every figure exported is shown; no empty heading."""
+    import hashlib
+
+    import pandas as pd
+
+    out = tmp_path / "release"
+    r = CliRunner().invoke(app, ["splits", "export-hf", "--splits", str(official), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    card = (out / "README.md").read_text()
+    anno = shared / "ovavebench" / "released_ovavel_dataset_anno.json"
+    assert f"`released_ovavel_dataset_anno.json` (sha256 `{hashlib.sha256(anno.read_bytes()).hexdigest()}`)" in card
+    assert "`ovave_dataset_meta.csv` (sha256 `" in card
+    assert "`provenance` and `agreement` are null in every row" in card and "annotation rounds agreed" not in card
+    unique = {r["youtube_id"]: int(r["vggsound_clip_ids"].rsplit("_", 1)[1])
+              for r in read_csv(official / "official_ids.csv") if r["status"] == "unique"}
+    test = pd.read_parquet(out / "data" / "test.parquet")
+    timed = test[test["start_s"].notna()]
+    assert len(timed) == sum(c in unique for c in test["clip_id"]) == 5055
+    assert all(unique[c] == s for c, s in zip(timed["clip_id"], timed["start_s"]))
+    assert test["provenance"].isna().all() and test["agreement"].isna().all()
+    assert "(20,891 of 24,800 clips)" in card
+    assert "## Statistics" not in card and "## Videos per split" in card
+    for figure in ("videos_per_class", "event_length"):
+        assert (out / "figures" / f"{figure}.png").exists() and f"(figures/{figure}.png)" in card
