@@ -211,3 +211,48 @@ def test_policy_resolves_without_adjudication(tmp_path):
     assert final == {"x": ("1111000000", "aaaapaaaaa"), "y": ("0000000000", "aaaaaaaaaa")}
     r = runner.invoke(app, ["annotate", "reconcile", "--data", str(data.root), "--policy", "prefer-round1"])
     assert read_csv(ann_dir / "labels.csv")[0]["labels"] == "1111100000"
+
+
+def test_the_adjudicator_decides_the_disputed_seconds_over_round_1_and_any_policy(tmp_path):
+    data = make_data_dir(tmp_path / "data", {"x": "k", "y": "k"})
+    ann_dir = data.annotation_dir
+    ann_dir.mkdir(parents=True)
+    cols = "clip_id,class,labels,round,annotator,annotation_id,lead_time,created_at\n"
+    (ann_dir / "labels_round1.csv").write_text(cols + "x,k,1111100000,1,a,1,,\ny,k,0000000000,1,a,2,,\n")
+    (ann_dir / "labels_round2.csv").write_text(cols + "x,k,1111000001,2,b,3,,\ny,k,0000000000,2,b,4,,\n")
+    # The adjudicator answers all ten seconds; only the disputed ones (4 and 9) are theirs to decide.
+    (ann_dir / "labels_roundadjudicate.csv").write_text(cols + "x,k,0000000001,adjudicate,lead,5,,\n")
+    for policy in ([], ["--policy", "prefer-round1"]):
+        r = CliRunner().invoke(app, ["annotate", "reconcile", "--data", str(data.root), *policy])
+        assert r.exit_code == 0, r.output
+        final = {x["clip_id"]: (x["labels"], x["provenance"]) for x in read_csv(ann_dir / "labels.csv")}
+        assert final == {"x": ("1111000001", "aaaajaaaaj"), "y": ("0000000000", "aaaaaaaaaa")}, policy
+
+
+def test_offline_answers_are_credited_to_their_author_not_the_clip_owner(tmp_path):
+    """--from files: each is its author's (the annotator whose clips most of its tasks are); an
+    answer in it on a clip of someone else is a reject, never credited to the clip's owner."""
+    data = make_data_dir(tmp_path / "data", {c: k for c, k in CLIPS.items()})
+    runner = CliRunner()
+    r = runner.invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1", "--annotators",
+                            "ann1,ann2", "--offline"])
+    assert r.exit_code == 0, r.output
+    folder = data.annotation_dir / "offline" / "round1"
+    batches = AnnotationState(data.root).round("1").batches
+    tasks = {a: json.loads((folder / f"{a}.json").read_text()) for a in batches}
+    mine = ls_export(tasks["ann1"], {c: [ann("0011000000")] for c in batches["ann1"].clips})
+    # ann2's file: their own clips, and one of ann1's clips answered differently.
+    theirs = ls_export(tasks["ann2"] + tasks["ann1"][:1],
+                       {c: [ann("1100000000", ident=9)] for c in batches["ann2"].clips + batches["ann1"].clips[:1]})
+    for name, export in (("a.json", mine), ("b.json", theirs)):
+        (tmp_path / name).write_text(json.dumps(export))
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1", "--from",
+                            str(tmp_path / "a.json"), "--from", str(tmp_path / "b.json")])
+    assert r.exit_code == 0, r.output
+    state = AnnotationState(data.root)
+    rows = {x["clip_id"]: (x["annotator"], x["labels"]) for x in read_csv(state.round_file("1"))}
+    assert rows == {**{c: ("ann1", "0011000000") for c in batches["ann1"].clips},
+                    **{c: ("ann2", "1100000000") for c in batches["ann2"].clips}}
+    rejects = [(x["annotator"], x["clip_id"], x["reason"]) for x in read_csv(state.rejects_file("1"))]
+    first = batches["ann1"].clips[0]
+    assert rejects == [("ann2", first, "answer by ann2 in the project of ann1: only ann1's answers count in it")]

@@ -221,3 +221,9 @@ def test_annotation_view(page):
     pair = page.eval_on_selector_all("#agree-pair tr", "rows => rows.map(r => r.innerText)")
     assert len(pair) == 2 and pair[1].startswith("ann@a.org & ann@b.org\t6\t95")  # 57 of 60 seconds agree
     assert page.errors == []
+
+
+def test_unassigned_seconds_are_not_a_wrong_class():
+    assert error_types("a", "0011000000", ["background"] * 2 + ["a"] * 2 + ["unassigned"] + ["background"] * 5) == []
+    assert error_types("a", "0011000000", ["background"] * 2 + ["a"] * 2 + ["b"] + ["background"] * 5) == [
+        "false", "wrong-class"]

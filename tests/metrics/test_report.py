@@ -242,3 +242,16 @@ def test_the_nearest_published_rows_stand_under_your_table(files):
     # Off with --compare-published 0; and without --split it is off by default.
     r = CliRunner().invoke(app, ["metrics", "--pred", str(preds), "--labels", str(labels), "--out", str(tmp / "o2")])
     assert r.exit_code == 0 and "Nearest published rows" not in r.output
+
+
+def test_an_unassigned_prediction_in_a_file_is_in_no_row_and_background_for_accuracy(files):
+    """As the released evaluation scores the training-free rule's unassigned seconds: a clip of
+    class C true in 0-2 predicted unassigned there: accuracy 7/10; row C F 0, background F 1: 0.5."""
+    tmp, labels, preds = files
+    write_labels(labels, [("vvvvvvvvvv1", UNSEEN, "1110000000")])
+    write_preds(preds, [("vvvvvvvvvv1", ["unassigned"] * 3 + ["background"] * 7)])
+    rep = score_files(preds, labels, load_catalog())
+    assert (rep.scores.acc[0], rep.scores.seg_f1[0], rep.scores.event_f1[0]) == pytest.approx((0.7, 0.5, 0.5))
+    write_preds(preds, [("vvvvvvvvvv1", ["background"] * 10)])  # the same seconds as background score lower F1
+    rep = score_files(preds, labels, load_catalog())
+    assert rep.scores.seg_f1[0] == pytest.approx((0 + 2 * 7 / (2 * 7 + 3)) / 2)
