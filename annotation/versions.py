@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ovavel import SEGMENTS_PER_CLIP
 from ovavel.errors import InputError, OvavelError
-from ovavel.formats import read_labels
+from ovavel.formats import check_labels, read_labels
 from ovavel.layout import DataDir
 from ovavel.names import check_clip_id, check_version_name, is_version_name, version_dir
 from ovavel.tables import atomic_write_text, read_csv, write_csv
@@ -77,9 +77,7 @@ def make_version(data_dir: str | os.PathLike, corrections: str | os.PathLike, na
             raise InputError(f"clip {cid!r} is not in {base_path}", path=corrections, line=line)
         if cid in seen:
             raise InputError(f"clip {cid!r} is corrected twice", path=corrections, line=line)
-        if len(labels) != SEGMENTS_PER_CLIP or set(labels) - {"0", "1"}:
-            raise InputError(f"clip {cid!r}: expected labels of ten 0/1 characters, but got {labels!r}",
-                             path=corrections, line=line)
+        check_labels(cid, labels, corrections, line)
         if not reason:
             raise InputError(f"clip {cid!r}: every correction needs a reason", path=corrections, line=line)
         cls = (r.get("class") or "").strip() or base_rows[cid]["class"]

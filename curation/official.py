@@ -13,14 +13,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ovavel import SEGMENTS_PER_CLIP
+from ovavel import BACKGROUND_TEXT, SEGMENTS_PER_CLIP
 from ovavel.names import check_class_name, check_clip_id, is_clip_id
 from ovavel.catalog import GROUPS, ClassCatalog, EventClass
 from ovavel.errors import InputError, OvavelError
 from ovavel.formats import read_split
 from ovavel.tables import read_csv, read_text
 
-BACKGROUND_TEXT = "other"
 """The official candidate text that stands for background."""
 
 # Rows of ovave_categories.csv per group, in order: 17 human activity, 15 animal, 17 music,

@@ -25,13 +25,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ovavel import SEGMENTS_PER_CLIP
+from ovavel import AUDIO_RATE, SEGMENTS_PER_CLIP
 from ovavel.curation.ffmpeg_tools import FFmpegError, probe_json, require_ffmpeg, run_args, safe_path
 from ovavel.curation.ledger import Ledger, LedgerEntry
 from ovavel.curation.manifest import usable_clips
 from ovavel.layout import AUDIO_FILE, SEGMENT_FILES, DataDir, frame_file
 
-AUDIO_RATE = 16000
 
 
 @dataclass(frozen=True)

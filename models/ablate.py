@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ovavel import BACKGROUND_TEXT
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import read_labels
@@ -66,7 +67,7 @@ def run_setting(setting: dict, seed: int, feats, labels, catalog: ClassCatalog, 
         raise OvavelError(f"--grid method={method.name}: not a trainable method")
     head = HeadConfig(**{**{k: v for k, v in setting.items() if k in HEAD_KEYS}, **method.head})
     s = TrainSettings(epochs=epochs, lr=lr, seed=seed, device=device, method=method.name,
-                      background_text=setting.get("background_text", "other"), head=head)
+                      background_text=setting.get("background_text", BACKGROUND_TEXT), head=head)
     train(feats, split_rows(setting.get("train", train_split)), split_rows(val_split, seen_only=True), labels, catalog,
           run_dir, s, force=True, progress=False, echo=lambda *_: None)
     preds = method.predict(PredictContext(test, catalog.names, run_dir=str(run_dir), device=device))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ovavel import BACKGROUND, BACKGROUND_TEXT
 from ovavel.catalog import load_catalog
 from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
 from ovavel.errors import OvavelError
@@ -131,7 +132,7 @@ def _load(features, split):
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True),
               help="Training run (trainable methods) or answers folder (llm).")
-@click.option("--background-text", type=click.Choice(["other", "background", "none"]), default=None,
+@click.option("--background-text", type=click.Choice([BACKGROUND_TEXT, BACKGROUND, "none"]), default=None,
               help="Background candidate text (training-free default: other; fine-tuned: as trained).")
 @click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
               help="Training-free: per-second agreement (paper), the released script's strategy v01 (one class per "
@@ -169,7 +170,7 @@ def eval_cmd(method, features, split, labels, classes, out, run_dir, background_
 @click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only these clips.")
 @click.option("--classes", type=click.Path(dir_okay=False, exists=True))
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), help="Use a fine-tuned run.")
-@click.option("--background-text", type=click.Choice(["other", "background", "none"]), default=None)
+@click.option("--background-text", type=click.Choice([BACKGROUND_TEXT, BACKGROUND, "none"]), default=None)
 @click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
               help="Training-free post-processing, as for `baseline eval`.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -228,7 +229,7 @@ def _head_options(fn):
         click.option("--width", type=click.IntRange(min=8), default=None,
                      help="--variant source cmra / mm-pyramid: inner width (default: the authors' 256 / 512; "
                           "smaller for CPU runs). The released modules have no width apart from the features'."),
-        click.option("--background-text", type=click.Choice(["other", "background", "none"]), default="other",
+        click.option("--background-text", type=click.Choice([BACKGROUND_TEXT, BACKGROUND, "none"]), default=BACKGROUND_TEXT,
                      show_default=True),
     ]
     return _apply(opts, fn)

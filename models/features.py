@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ovavel import BACKGROUND
+from ovavel import BACKGROUND, BACKGROUND_TEXT
 from ovavel.catalog import ClassCatalog
 from ovavel.models.encoders import (AUDIO, JOINT, VISUAL, FeatureOptions, FrozenEncoder, build_encoder,  # noqa: F401
                                    resolve_device)
@@ -22,7 +22,6 @@ from ovavel.feature_store import FeatureStore
 from ovavel.models.sources import ClipInput
 from ovavel.tables import write_csv
 
-BACKGROUND_TEXT = "other"
 
 
 @dataclass

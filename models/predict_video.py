@@ -21,7 +21,7 @@ from ovavel.curation.segments import extract_segments
 from ovavel.errors import OvavelError
 from ovavel.layout import AUDIO_FILE, frame_file
 from ovavel.models.encoders import AUDIO, JOINT, VISUAL, FeatureOptions, build_encoder
-from ovavel.models.features import BACKGROUND_TEXT
+from ovavel import BACKGROUND_TEXT
 from ovavel.models.training_free import cosine
 from ovavel.tables import atomic_write_text
 

@@ -13,10 +13,9 @@ import os
 
 import numpy as np
 
-from ovavel import SEGMENTS_PER_CLIP
+from ovavel import AUDIO_RATE, SEGMENTS_PER_CLIP
 from ovavel.models.imagebind_loader import import_imagebind
 
-SAMPLE_RATE = 16000
 MEL_BINS = 128
 TARGET_FRAMES = 204
 AUDIO_MEAN, AUDIO_STD = -4.268, 9.138
@@ -26,7 +25,7 @@ CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 def read_wav(path: str | os.PathLike, seconds: int = SEGMENTS_PER_CLIP):
     """Channel 0 at 16 kHz, cut or zero-padded to `seconds` (a float32 torch tensor)."""
-    return read_wav_at(path, SAMPLE_RATE, seconds)
+    return read_wav_at(path, AUDIO_RATE, seconds)
 
 
 def read_wav_at(path: str | os.PathLike, sample_rate: int, seconds: int = SEGMENTS_PER_CLIP):
@@ -53,9 +52,9 @@ def audio_segments(path: str | os.PathLike, seconds: int = SEGMENTS_PER_CLIP):
     wave = read_wav(path, seconds)
     out = []
     for k in range(seconds):
-        chunk = wave[k * SAMPLE_RATE:(k + 1) * SAMPLE_RATE]
+        chunk = wave[k * AUDIO_RATE:(k + 1) * AUDIO_RATE]
         tiled = chunk.repeat(2).unsqueeze(0)  # 1 s tiled twice to the 2 s ImageBind expects
-        mel = ib_data.waveform2melspec(tiled, SAMPLE_RATE, MEL_BINS, TARGET_FRAMES)
+        mel = ib_data.waveform2melspec(tiled, AUDIO_RATE, MEL_BINS, TARGET_FRAMES)
         out.append((mel - AUDIO_MEAN) / AUDIO_STD)
     return torch.stack(out)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ovavel import BACKGROUND_TEXT
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import SplitRow, read_labels, read_split
@@ -41,16 +42,16 @@ TABLES = ("2", "3", "4", "5", "6", "A7", "A8", "A9", "A10")
 class Row:
     name: str  # as in published_tables.csv
     method: str  # a registered method
-    background_text: str = "other"
+    background_text: str = BACKGROUND_TEXT
     head: dict = field(default_factory=dict)  # HeadConfig fields of a trained row
     train_ratio: float | None = None  # Table 6: ceil(r x train) per class
 
 
-def _tf(name: str, bg: str = "other", method: str = "training-free") -> Row:
+def _tf(name: str, bg: str = BACKGROUND_TEXT, method: str = "training-free") -> Row:
     return Row(name, method, bg)
 
 
-def _ft(name: str, bg: str = "other", ratio: float | None = None, method: str = "fine-tuned", **head) -> Row:
+def _ft(name: str, bg: str = BACKGROUND_TEXT, ratio: float | None = None, method: str = "fine-tuned", **head) -> Row:
     return Row(name, method, bg, head, ratio)
 
 

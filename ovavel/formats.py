@@ -29,6 +29,14 @@ class Label:
     labels: str  # ten 0/1 characters
 
 
+def check_labels(cid: str, labels: str, path=None, line: int | None = None) -> str:
+    """`labels` when it is ten 0/1 characters, else an InputError naming the clip, file and line."""
+    if len(labels) != SEGMENTS_PER_CLIP or set(labels) - {"0", "1"}:
+        raise InputError(f"clip {cid!r}: expected labels of ten 0/1 characters, but got {labels!r}", path=path,
+                         line=line)
+    return labels
+
+
 def read_labels(path: str | os.PathLike, class_names: set[str] | None = None) -> dict[str, Label]:
     """labels.csv (`clip_id,class,labels`, extra columns ignored), in file order."""
     out: dict[str, Label] = {}
@@ -37,9 +45,7 @@ def read_labels(path: str | os.PathLike, class_names: set[str] | None = None) ->
         check_clip_id(cid, path=path, line=line)
         if cid in out:
             raise InputError(f"duplicate clip id {cid!r}", path=path, line=line)
-        if len(labels) != SEGMENTS_PER_CLIP or set(labels) - {"0", "1"}:
-            raise InputError(f"clip {cid!r}: expected labels of ten 0/1 characters, but got {labels!r}",
-                             path=path, line=line)
+        check_labels(cid, labels, path, line)
         if class_names is not None and cls not in class_names:
             raise InputError(f"clip {cid!r}: {unknown_class_message(cls, sorted(class_names))}", path=path, line=line)
         out[cid] = Label(cls, labels)

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ovavel import SEGMENTS_PER_CLIP
+from ovavel.formats import SEG_COLUMNS
 from ovavel.errors import OvavelError
 
-SEG_COLUMNS = [f"seg_{k}" for k in range(SEGMENTS_PER_CLIP)]
 NUMERIC = {"start_s": "Int64", "duration": "Float64", "size": "Int64", "max_volume_db": "Float64", "frozen_s": "Float64",
            "lead_time": "Float64", "acc": "Float64", "seg_f1": "Float64", "event_f1": "Float64", "avg": "Float64"}
 SPLIT_NAMES = ("train", "val", "test")

@@ -13,6 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ovavel import BACKGROUND_TEXT
 from ovavel.catalog import ClassCatalog
 from ovavel.curation.segments import is_complete
 from ovavel.errors import OvavelError
@@ -21,7 +22,6 @@ from ovavel.names import class_dir, clip_path
 from ovavel.layout import AUDIO_FILE, SEGMENT_FILES, DataDir
 from ovavel.tables import atomic_write_text, write_csv
 
-BACKGROUND_TEXT = "other"
 
 
 def export_release(split_dir: str | os.PathLike, data_dir: str | os.PathLike | None, out: str | os.PathLike,

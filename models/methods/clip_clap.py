@@ -5,6 +5,7 @@ choices as `training-free`."""
 
 from __future__ import annotations
 
+from ovavel import BACKGROUND_TEXT
 from ovavel.errors import OvavelError
 from ovavel.models.methods import Method, PredictContext, register
 
@@ -15,7 +16,7 @@ def predict(ctx: PredictContext) -> dict[str, list[str]]:
     if not ctx.features.separate:
         raise OvavelError(f"--method clip-clap needs features made with --encoder clip-clap (separate CLIP and CLAP "
                           f"text spaces); this store was made with {ctx.features.meta.get('encoder')!r}")
-    return predict_training_free(ctx.features, ctx.class_names, ctx.background_text or "other", ctx.postprocess)
+    return predict_training_free(ctx.features, ctx.class_names, ctx.background_text or BACKGROUND_TEXT, ctx.postprocess)
 
 
 METHOD = register(Method("clip-clap", "CLIP [37]&CLAP [44]", "Training-free CLIP & CLAP", predict,
