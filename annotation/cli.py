@@ -13,7 +13,7 @@ from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, imp
 from ovavel.annotation.server import LOOPBACK, is_loopback, read_state, server_status, start_server, stop_server
 from ovavel.annotation.state import ROUNDS, AnnotationState
 from ovavel.annotation.users import add_users, users_file
-from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
+from ovavel.cli_common import Renamed, Group, echo_summary, example, locks_folders, parse_csv_list
 from ovavel.curation.status import format_table
 from ovavel.layout import DataDir
 
@@ -219,7 +219,7 @@ def reconcile_cmd(data, policy):
               help="CSV: clip_id,labels,reason (and class, to change it).")
 @click.option("--version", "name", required=True, help="Name of the new labels version.")
 @click.option("--base", help="Correct this version instead of the final labels.")
-@click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
 @click.option("--force", is_flag=True, help="Replace a version of the same name.")
 @locks_folders("data", sub="annotation")
 def corrections_cmd(data, source, name, base, classes, force):

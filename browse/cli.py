@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import echo_summary, example
+from ovavel.cli_common import Renamed, echo_summary, example
 
 
 @click.command("browse", epilog=example(
     "ovavel browse --data data/ovave --labels splits/v1/labels.csv --split splits/v1/test.csv "
     "--results results/training_free results/fine_tuned --out site/",
     "ovavel browse --data demo_out/data --labels demo_out/splits/labels.csv --results demo_out/results/training_free "
-    "--results demo_out/results/fine_tuned --classes demo_out/classes.csv --out demo_out/site",
+    "--results demo_out/results/fine_tuned --catalog demo_out/classes.csv --out demo_out/site",
     "python -m http.server -d site/ 8000    # or open site/index.html directly"))
 @click.option("--data", type=click.Path(file_okay=False, exists=True),
               help="Data folder DIR: its clips (or segments) and annotation rounds.")
@@ -24,7 +24,7 @@ from ovavel.cli_common import echo_summary, example
                    "one --results.")
 @click.argument("more_results", nargs=-1, type=click.Path(file_okay=False, exists=True))
 @click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only these clips, in this order.")
-@click.option("--classes", type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Site folder.")
 @click.option("--media", type=click.Choice(["link", "copy", "none"]), default="link", show_default=True,
               help="Clips into the site as hard links (copies across file systems), copies, or not at all.")

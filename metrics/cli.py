@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import example, pass_errors
+from ovavel.cli_common import Renamed, example, pass_errors
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.published import comparison_table
 from ovavel.metrics.report import PROTOCOLS, ScoreSettings, pct, markdown_table, score_files, write_report
@@ -17,18 +17,18 @@ from ovavel.tables import atomic_write, atomic_write_text
 
 
 @click.command("metrics", epilog=example(
-    "ovavel metrics --pred results/predictions.csv --labels labels.csv --classes classes.csv --split test.csv --out results",
-    "ovavel metrics --pred p.csv --labels labels.csv --split test.csv --protocol official-batched --batch-size 32 --out r",
-    "ovavel metrics --pred p.csv --labels labels.csv --no-background-row --missing background --out r",
-    "ovavel metrics --pred p.csv --labels splits/v1/labels.csv --labels-version fixed-2026 --data data/ovave "
+    "ovavel metrics --predictions results/predictions.csv --labels labels.csv --catalog classes.csv --split test.csv --out results",
+    "ovavel metrics --predictions p.csv --labels labels.csv --split test.csv --protocol official-batched --batch-size 32 --out r",
+    "ovavel metrics --predictions p.csv --labels labels.csv --no-background-row --missing background --out r",
+    "ovavel metrics --predictions p.csv --labels splits/v1/labels.csv --labels-version fixed-2026 --data data/ovave "
     "--split test.csv --out r"))
-@click.option("--pred", required=True, type=click.Path(dir_okay=False), help="predictions.csv (clip_id,seg_0..seg_9).")
+@click.option("--predictions", "pred", cls=Renamed, aliases=("--pred",), required=True, type=click.Path(dir_okay=False), help="predictions.csv (clip_id,seg_0..seg_9).")
 @click.option("--labels", "labels_files", required=True, multiple=True, type=click.Path(dir_okay=False),
               help="labels.csv (clip_id,class,labels); give it twice to score against both side by side.")
 @click.option("--labels-version", "versions", multiple=True,
               help="Also score against this labels version of --data (made by `annotate corrections`).")
 @click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder of --labels-version.")
-@click.option("--classes", type=click.Path(dir_okay=False), help="Class catalog classes.csv (default: bundled 67).")
+@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False), help="Class catalog classes.csv (default: bundled 67).")
 @click.option("--split", type=click.Path(dir_okay=False), help="Score only these clips, in this order (e.g. test.csv).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the report files.")
 @click.option("--protocol", type=click.Choice(PROTOCOLS), default="mean", show_default=True,

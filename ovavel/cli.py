@@ -12,7 +12,7 @@ import click
 from ovavel import __version__
 from ovavel.annotation.cli import annotate, labels_group
 from ovavel.browse.cli import browse_cmd
-from ovavel.cli_common import Group, example
+from ovavel.cli_common import Renamed, Group, example
 from ovavel.curation.cli import curate
 from ovavel.demo import run_demo
 from ovavel.extras import require
@@ -44,8 +44,8 @@ app.add_command(labels_group)
               help="ImageBind-Huge weights; without them the tiny architecture with random weights runs.")
 @click.option("--shared", type=click.Path(file_okay=False), help="Folder with media/ of real videos "
               "(default: ../shared/data beside the checkout, or $OVAVEL_SHARED/data).")
-@click.option("--ls-url", help="Use this Label Studio instead of starting one.")
-@click.option("--ls-token", help="Its API token.")
+@click.option("--url", "ls_url", cls=Renamed, aliases=("--ls-url",), help="Use this Label Studio instead of starting one.")
+@click.option("--token", "ls_token", cls=Renamed, aliases=("--ls-token",), help="Its API token.")
 @click.option("--epochs", type=int, default=20, show_default=True, help="Fine-tuning epochs.")
 def demo_cmd(out, checkpoint, shared, ls_url, ls_token, epochs):
     """The whole pipeline offline on a small example: curate, annotate, split, both baselines, report."""

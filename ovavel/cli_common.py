@@ -39,6 +39,24 @@ class Group(click.Group):
             sys.exit(130)
 
 
+class Renamed(click.Option):
+    """An option under its new name whose old spellings (`aliases`) still work as before, and are
+    left out of --help: scripts written with the old names keep running."""
+
+    def __init__(self, *args, aliases: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aliases = [a for a in aliases if a not in self.opts]
+        self.opts = self.opts + self.aliases
+
+    def get_help_record(self, ctx):
+        opts = self.opts
+        self.opts = [o for o in opts if o not in self.aliases]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = opts
+
+
 def echo_summary(title: str, text: str) -> None:
     click.echo(f"\n{title}\n{text}", err=False)
 

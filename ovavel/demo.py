@@ -112,13 +112,13 @@ class Demo:
         self.run_cmd("curate", "status", "--data", self.data)
         self.annotate()
         splits = self.out / "splits"
-        self.run_cmd("splits", "make", "--labels", self.data / "annotation" / "labels.csv", "--classes", catalog,
+        self.run_cmd("splits", "make", "--labels", self.data / "annotation" / "labels.csv", "--catalog", catalog,
                      "--seed", "0", "--out", splits, "--force")
         self.run_cmd("splits", "stats", splits)
         report = self.baselines(catalog, splits)
         results = self.out / "results"
         self.run_cmd("browse", "--data", self.data, "--labels", splits / "labels.csv", "--split", splits / "test.csv",
-                     "--classes", catalog, "--results", results / "training_free", results / "fine_tuned",
+                     "--catalog", catalog, "--results", results / "training_free", results / "fine_tuned",
                      "--out", self.out / "site", "--no-progress")
         return report
 
@@ -159,9 +159,9 @@ class Demo:
     def baselines(self, catalog: Path, splits: Path) -> Path:
         feats, runs, results = self.out / "features", self.out / "runs", self.out / "results"
         enc = ["--checkpoint", self.checkpoint] if self.checkpoint else ["--encoder", "imagebind-tiny", "--random-init"]
-        self.run_cmd("baseline", "features", "--data", self.data, "--out", feats, "--classes", catalog, *enc,
-                     "--num-workers", "0")
-        common = ["--features", feats, "--labels", splits / "labels.csv", "--classes", catalog]
+        self.run_cmd("baseline", "features", "--data", self.data, "--out", feats, "--catalog", catalog, *enc,
+                     "--workers", "0")
+        common = ["--features", feats, "--labels", splits / "labels.csv", "--catalog", catalog]
         self.run_cmd("baseline", "eval", "--method", "training-free", "--split", splits / "test.csv", *common,
                      "--out", results / "training_free")
         self.run_cmd("baseline", "train", "--train", splits / "train.csv", "--val", splits / "val.csv", *common,
