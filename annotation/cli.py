@@ -13,8 +13,7 @@ from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, imp
 from ovavel.annotation.server import LOOPBACK, is_loopback, read_state, server_status, start_server, stop_server
 from ovavel.annotation.state import ROUNDS, AnnotationState
 from ovavel.annotation.users import add_users, users_file
-from ovavel.cli_common import Renamed, Group, echo_summary, example, locks_folders, parse_csv_list
-from ovavel.curation.status import format_table
+from ovavel.cli_common import Group, Renamed, echo_summary, example, format_table, locks_folders, parse_csv_list
 from ovavel.layout import DataDir
 
 _data = click.option("--data", required=True, type=click.Path(file_okay=False, exists=True), help="Data folder DIR.")
@@ -77,8 +76,6 @@ def users():
 def users_list(data):
     """Every account of the toolkit's Label Studio: created, last login, answers so far."""
     from ovavel.annotation.users import list_users
-    from ovavel.curation.status import format_table
-
     rows = list_users(DataDir.at(data).root)
     click.echo(format_table(["email", "created", "last login", "answers", "active"],
                             [[r["email"], r["created"], r["last_login"] or "never", r["answers"],

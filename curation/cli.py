@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ovavel.catalog import load_catalog, read_class_list
-from ovavel.cli_common import Group, echo_summary, example, locks_folders, parse_csv_list
+from ovavel.cli_common import Group, echo_summary, example, format_table, locks_folders, parse_csv_list
 from ovavel.curation.download import DEFAULT_FORMAT, YOUTUBE_URL, DownloadOptions, download_clips
 from ovavel.curation.manifest import QUALITY_FLAGS
 from ovavel.curation.merge import merge_shards
@@ -14,7 +14,7 @@ from ovavel.curation.quality import CheckOptions, check_clips
 from ovavel.curation.segments import SegmentOptions, segment_clips
 from ovavel.curation.selection import select_index
 from ovavel.curation.shards import parse_shard
-from ovavel.curation.status import data_status, format_status, format_table
+from ovavel.curation.status import data_status, format_status
 from ovavel.curation.vggsound_index import per_class_counts, write_index, write_rejects
 from ovavel.errors import OvavelError
 from ovavel.layout import DataDir

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from ovavel.cli_common import format_table
 from ovavel.curation.ledger import Ledger
 from ovavel.curation.vggsound_index import read_index
 from ovavel.layout import DataDir
@@ -31,16 +32,6 @@ def data_status(data: DataDir) -> Status:
         by_status[status] += 1
         by_class[r.cls][status] += 1
     return Status(by_status, dict(by_class), Counter(e.status for e in segments.values()), len(rows))
-
-
-def format_table(header: list[str], rows: list[list[object]]) -> str:
-    """A plain-text table with aligned columns (for summaries printed at the end of a command)."""
-    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-             for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def format_status(s: Status) -> str:

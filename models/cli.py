@@ -9,7 +9,7 @@ import click
 
 from ovavel import BACKGROUND, BACKGROUND_TEXT
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import Renamed, Group, echo_summary, example, locks_folders, parse_csv_list
+from ovavel.cli_common import Group, Renamed, echo_summary, example, format_table, locks_folders, parse_csv_list
 from ovavel.errors import OvavelError
 from ovavel.metrics.report import markdown_table
 from ovavel.extras import needs
@@ -455,7 +455,6 @@ def llm_query_cmd(data, split, classes, endpoint, model_name, api_key_env, out, 
 @baseline.command("methods", epilog=example("baseline methods"))
 def methods_cmd():
     """The registered methods: name, the paper's Table 2 row, trainable or not, encoder kind."""
-    from ovavel.curation.status import format_table
     from ovavel.models.methods import load_methods
 
     rows = [[m.name, m.table2_row or "–", "yes" if m.trainable else "no", m.encoder, m.summary]

@@ -57,6 +57,16 @@ class Renamed(click.Option):
             self.opts = opts
 
 
+def format_table(header: list[str], rows: list[list[object]]) -> str:
+    """A plain-text table with aligned columns (for summaries printed at the end of a command)."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+             for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def echo_summary(title: str, text: str) -> None:
     click.echo(f"\n{title}\n{text}", err=False)
 
