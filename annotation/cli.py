@@ -76,6 +76,7 @@ def users():
 def users_list(data):
     """Every account of the toolkit's Label Studio: created, last login, answers so far."""
     from ovavel.annotation.users import list_users
+
     rows = list_users(DataDir.at(data).root)
     click.echo(format_table(["email", "created", "last login", "answers", "active"],
                             [[r["email"], r["created"], r["last_login"] or "never", r["answers"],
