@@ -235,6 +235,22 @@ def labels_group():
     pass
 
 
+labels_group.add_command(corrections_cmd, "correct")  # the same command as `annotate corrections`
+
+
+@labels_group.command("list", epilog=example("ovavel labels list --data data/ovave"))
+@_data
+def labels_list_cmd(data):
+    """The labels versions of a data folder: name, base, when, clips and seconds changed."""
+    from ovavel.annotation.versions import list_versions
+
+    rows = [[v["name"], v.get("base") or "final labels", v.get("created", ""), v.get("clips_changed", ""),
+             v.get("seconds_changed", "")] for v in list_versions(DataDir.at(data))]
+    click.echo(format_table(["version", "base", "created", "clips changed", "seconds changed"], rows) if rows
+               else f"no labels versions in {data} (make one: ovavel labels correct --data {data} --from fixes.csv "
+                    "--version NAME)")
+
+
 @labels_group.command("diff", epilog=example("ovavel labels diff splits/v1/labels.csv fixed-2026 --data data/ovave",
                                              "ovavel labels diff old/labels.csv new/labels.csv"))
 @click.argument("a")

@@ -110,6 +110,16 @@ def make_version(data_dir: str | os.PathLike, corrections: str | os.PathLike, na
     return info
 
 
+def list_versions(data: DataDir) -> list[dict]:
+    """Every labels version of a data folder: its version.json (name, base, when, clips, changes)."""
+    out = []
+    for folder in sorted(p for p in versions_dir(data).glob("*") if (p / "labels.csv").exists()):
+        info_path = folder / "version.json"
+        info = json.loads(info_path.read_text()) if info_path.exists() else {}
+        out.append({"name": folder.name, **{k: v for k, v in info.items() if k != "name"}})
+    return out
+
+
 def diff_labels(a: str | os.PathLike, b: str | os.PathLike) -> dict:
     """Clips whose class or seconds differ between two label files, and clips in one only."""
     la, lb = read_labels(a), read_labels(b)

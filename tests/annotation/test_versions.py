@@ -65,6 +65,13 @@ def test_corrections_change_only_the_named_clips(data, tmp_path):
 
     r = run("annotate", "corrections", "--data", data.root, "--from", fixes, "--version", "fixed")
     assert r.exit_code == 1 and "labels version 'fixed' exists" in r.output
+    # The labels group holds the versions' commands: correct (the same as annotate corrections) and list.
+    r = run("labels", "correct", "--data", data.root, "--from", fixes, "--version", "fixed-2", "--base", "fixed")
+    assert r.exit_code == 0 and "0 clip(s), 0 second(s) changed of 4 clips" in r.output, r.output
+    r = run("labels", "list", "--data", data.root)
+    assert r.exit_code == 0, r.output
+    listed = [line.split()[:2] for line in r.output.splitlines()[2:]]
+    assert listed == [["fixed", "annotation/labels.csv"], ["fixed-2", "fixed"]]
 
 
 @pytest.mark.parametrize("body,message", [
