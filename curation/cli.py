@@ -79,13 +79,15 @@ def filter_cmd(index, classes_file, catalog, out, max_per_class):
               help="First back-off pause in seconds (doubles on each further rate limit).")
 @click.option("--max-per-class", type=int, help="At most N clips per class (first in index order).")
 @click.option("--retry-failed", is_flag=True, help="Also retry clips that failed permanently before.")
+@click.option("--verify", is_flag=True, help="Hash every finished clip before skipping it (default: size and "
+                                              "modification time, hashing only clips whose time changed).")
 @click.option("--no-sections", is_flag=True, help="Always fetch whole videos and trim locally.")
 @click.option("--format", "fmt", default=DEFAULT_FORMAT, show_default=True, help="yt-dlp format selector.")
 @click.option("--fps", type=int, default=25, show_default=True, help="Frame rate of the normalised clips.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @locks_folders("out")
 def download_cmd(classes_file, out, index, catalog, workers, shard, url_template, cookies, retries,
-                 backoff, max_per_class, retry_failed, no_sections, fmt, fps, no_progress):
+                 backoff, max_per_class, retry_failed, verify, no_sections, fmt, fps, no_progress):
     """Download, trim to exactly 10.0 s and normalise each clip (resumable: rerun to continue)."""
     if "{youtube_id}" not in url_template:
         raise OvavelError(f"--url-template must contain {{youtube_id}}, but got {url_template!r}")
@@ -98,7 +100,7 @@ def download_cmd(classes_file, out, index, catalog, workers, shard, url_template
     if rejects:
         click.echo(f"{len(rejects)} bad index row(s) listed in {data.rejects}")
     opts = DownloadOptions(url_template=url_template, workers=workers, retries=retries, backoff_base_s=backoff,
-                           cookies=cookies, retry_failed=retry_failed, fmt=fmt, sections=not no_sections,
+                           cookies=cookies, retry_failed=retry_failed, verify=verify, fmt=fmt, sections=not no_sections,
                            normalise=NormaliseOptions(fps=fps))
     summary = download_clips(rows, data, opts, progress=not no_progress)
     table = format_table(["status", "clips"], sorted(summary.counts.items(), key=lambda kv: (not kv[0].startswith("ok"), kv[0])))

@@ -5,7 +5,8 @@ verified (ffprobe: streams, duration) because yt-dlp can report success and leav
 file; failing that, the whole video is fetched and trimmed here. ffmpeg then normalises the clip
 to exactly 10.0 s (see normalise.py), and the verified file is renamed into DIR/clips/.
 
-Resumable by clip id: a rerun skips clips whose file matches the ledger's size and sha256, redoes
+Resumable by clip id: a rerun skips clips whose file matches the ledger's size and modification
+time (rsync's quick check; size and sha256 with --verify, or when the time changed), redoes
 half-done ones, retries transient failures and leaves permanent ones (unless --retry-failed).
 Scratch files live under DIR/.work/ and end in .part, so a SIGKILL never leaves a partial file
 under a final name. On rate limiting or a bot check every worker waits together (RateGate).
@@ -13,6 +14,7 @@ under a final name. On rate limiting or a bot check every worker waits together 
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import shutil
@@ -47,6 +49,7 @@ class DownloadOptions:
     backoff_max_s: float = 600.0
     cookies: str | None = None
     retry_failed: bool = False
+    verify: bool = False  # hash every finished clip on a rerun, not only those whose size or time changed
     fmt: str = DEFAULT_FORMAT
     sections: bool = True
     socket_timeout: float = 30.0
@@ -97,15 +100,27 @@ class DownloadSummary:
         return sum(v for k, v in self.counts.items() if not k.startswith("ok"))
 
 
-def _is_intact(path: Path, entry: LedgerEntry) -> bool:
-    """Checked on disk, not trusted blindly: the file exists with the recorded size and sha256."""
+def _is_intact(path: Path, entry: LedgerEntry, verify: bool = False) -> tuple[bool, int | None]:
+    """(intact, the file's modification time when it had to be hashed to tell). Checked on disk,
+    never trusted blindly: the file exists with the recorded size and, as rsync's quick check, the
+    recorded modification time; a file whose time changed (or every file with `verify`, or one
+    recorded before times were) is hashed against the recorded sha256."""
     try:
-        return path.stat().st_size == entry.size and sha256_of(path) == entry.sha256
+        st = path.stat()
     except OSError:
-        return False
+        return False, None
+    if st.st_size != entry.size:
+        return False, None
+    if not verify and entry.mtime_ns is not None and st.st_mtime_ns == entry.mtime_ns:
+        return True, None
+    try:
+        return sha256_of(path) == entry.sha256, st.st_mtime_ns
+    except OSError:
+        return False, None
 
 
-def plan(rows: list[IndexRow], data: DataDir, ledger: Ledger, retry_failed: bool) -> tuple[list[IndexRow], Counter]:
+def plan(rows: list[IndexRow], data: DataDir, ledger: Ledger, retry_failed: bool,
+         verify: bool = False) -> tuple[list[IndexRow], Counter]:
     """Which clips to fetch now; the rest are counted by why they are left."""
     latest = ledger.latest("download")
     todo, left = [], Counter()
@@ -114,8 +129,12 @@ def plan(rows: list[IndexRow], data: DataDir, ledger: Ledger, retry_failed: bool
         if e is None:
             todo.append(r)
         elif e.status == "ok":
-            if _is_intact(data.clip(r.clip_id), e):
+            intact, hashed_at = _is_intact(data.clip(r.clip_id), e, verify)
+            if intact:
                 left["ok (kept)"] += 1
+                if hashed_at is not None and hashed_at != e.mtime_ns:  # the same bytes at a new time
+                    ledger.append(dataclasses.replace(e, mtime_ns=hashed_at, message="re-verified", attempts=0,
+                                                      time=time.strftime("%Y-%m-%dT%H:%M:%S%z")))
             else:
                 todo.append(r)  # the file is gone or changed: redo it
         elif e.status in PERMANENT and not retry_failed:
@@ -142,7 +161,7 @@ def download_clips(rows: list[IndexRow], data: DataDir, opts: DownloadOptions = 
     data.clips_dir.mkdir(parents=True, exist_ok=True)
     clean_scratch(data)
     ledger = Ledger(data.ledger)
-    todo, counts = plan(rows, data, ledger, opts.retry_failed)
+    todo, counts = plan(rows, data, ledger, opts.retry_failed, opts.verify)
     gate = RateGate(opts.backoff_base_s, opts.backoff_max_s)
     bar = tqdm(total=len(todo), desc="download", unit="clip", disable=not progress, dynamic_ncols=True)
     pool = ThreadPoolExecutor(max_workers=max(1, opts.workers))
@@ -213,8 +232,8 @@ def attempt_clip(row: IndexRow, data: DataDir, opts: DownloadOptions) -> LedgerE
         out = verify_clip(part)
         size, digest = part.stat().st_size, sha256_of(part)
         os.replace(part, data.clip(row.clip_id))
-        return entry("ok", size=size, duration=out.duration, sha256=digest, source=source,
-                     frame_rate=out.frame_rate)
+        return entry("ok", size=size, mtime_ns=data.clip(row.clip_id).stat().st_mtime_ns, duration=out.duration,
+                     sha256=digest, source=source, frame_rate=out.frame_rate)
     except FetchFailed as e:
         raise_if_disk_full(e, data)
         return entry(e.status, e.message)

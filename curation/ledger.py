@@ -31,6 +31,7 @@ class LedgerEntry:
     time: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     elapsed_s: float = 0.0
     size: int | None = None
+    mtime_ns: int | None = None  # the clip file's modification time when it was verified (the quick check)
     duration: float | None = None
     sha256: str | None = None
     frame_rate: str | None = None

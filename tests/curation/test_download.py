@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -140,6 +141,46 @@ def test_rerun_skips_done_clips_and_redoes_damaged_ones(tmp_path, server):
     # --retry-failed tries the permanent failure again.
     data, summary = run(rows, tmp_path, server, retry_failed=True)
     assert summary.counts == {"ok (kept)": 2, "unavailable": 1}
+
+
+def test_a_rerun_trusts_size_and_time_and_hashes_a_clip_whose_time_changed(tmp_path, server, monkeypatch):
+    """The quick check (rsync's): a finished clip with its recorded size and modification time is
+    kept without hashing; one changed on disk at the same size (a new time) is hashed: kept and
+    recorded with its new time if its bytes are the same, fetched again if they are not."""
+    import os
+
+    import ovavel.curation.download as download
+
+    rows = [row(LONG, 0), row(LONG, 10)]
+    data, _ = run(rows, tmp_path, server)
+    hashed = []
+    real = download.sha256_of
+    # Record the hashes of finished clips (the rerun's checks), not of new downloads (.part files).
+    monkeypatch.setattr(download, "sha256_of",
+                        lambda p: (str(p).endswith(".mp4") and hashed.append(Path(p).name)) or real(p))
+    first = len(server.requests)
+    data, summary = run(rows, tmp_path, server)
+    assert summary.counts == {"ok (kept)": 2} and hashed == [] and len(server.requests) == first
+    same, damaged = data.clip(f"{LONG}_000000"), data.clip(f"{LONG}_000010")
+    st = same.stat()
+    os.utime(same, ns=(st.st_atime_ns, st.st_mtime_ns + 10 ** 9))  # touched: same bytes, new time
+    raw = bytearray(damaged.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF  # one byte flipped: same size
+    st = damaged.stat()
+    damaged.write_bytes(bytes(raw))
+    os.utime(damaged, ns=(st.st_atime_ns, st.st_mtime_ns + 10 ** 9))
+    data, summary = run(rows, tmp_path, server)
+    assert sorted(hashed) == sorted([same.name, damaged.name])
+    assert summary.counts == {"ok (kept)": 1, "ok": 1} and len(server.requests) > first  # the damaged one again
+    assert probe(damaged).duration == 10.0
+    latest = Ledger(data.ledger).latest()
+    assert latest[f"{LONG}_000000"].message == "re-verified"
+    assert latest[f"{LONG}_000000"].mtime_ns == same.stat().st_mtime_ns
+    hashed.clear()
+    data, summary = run(rows, tmp_path, server)  # the new time is recorded: quick again
+    assert summary.counts == {"ok (kept)": 2} and hashed == []
+    data, summary = run(rows, tmp_path, server, verify=True)  # --verify hashes every clip
+    assert sorted(hashed) == sorted([same.name, damaged.name]) and summary.counts == {"ok (kept)": 2}
 
 
 def test_half_done_scratch_is_cleaned_and_clip_redone(tmp_path, server):
