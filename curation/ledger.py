@@ -72,9 +72,9 @@ class Ledger:
         return [LedgerEntry.from_record(r) for r in read_jsonl(self.path)]
 
     def latest(self, stage: str = "download") -> dict[str, LedgerEntry]:
-        """The last entry per clip id for a stage."""
-        out: dict[str, LedgerEntry] = {}
-        for e in self.entries():
-            if e.stage == stage:
-                out[e.clip_id] = e
-        return out
+        """The last entry per clip id for a stage (entries are built for those alone)."""
+        last: dict[str, dict] = {}
+        for r in read_jsonl(self.path):
+            if r.get("stage", "download") == stage:
+                last[r["clip_id"]] = r
+        return {cid: LedgerEntry.from_record(r) for cid, r in last.items()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ovavel.catalog import ClassCatalog
+from ovavel.tables import read_csv
 from ovavel.curation.shards import in_shard
 from ovavel.curation.vggsound_index import (IndexRow, Reject, cached_vggsound_index, filter_vggsound,
                                             is_index_csv, read_index, resolve_classes, vggsound_labels)
@@ -16,8 +17,8 @@ def select_index(index: str | None, class_names: list[str], catalog: ClassCatalo
                  ) -> tuple[list[IndexRow], list[Reject]]:
     index = index or str(cached_vggsound_index())
     if is_index_csv(index):
-        every_row = read_index(index)[0]
-        labels = {r.vggsound_label for r in every_row} | {r.cls for r in every_row}
+        table = read_csv(index, required=["class"])  # the names in it, to resolve --classes against
+        labels = {r.get("vggsound_label", "") for r in table} | {r["class"].strip() for r in table}
         classes = resolve_classes(class_names, catalog, labels)
         rows, rejects = read_index(index, catalog=None, classes=classes)
     else:
