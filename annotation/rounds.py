@@ -33,7 +33,8 @@ from ovavel.errors import InputError, OvavelError
 from ovavel.formats import PREDICTION_COLUMNS, SEGMENTS_PER_CLIP
 from ovavel.tables import atomic_write_text, read_csv, write_csv
 
-VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"  # Label Studio local-files storage, root = DIR
+VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"
+NO_RECORD = "no record"  # an answer whose export names nobody as its last writer (see _authors)  # Label Studio local-files storage, root = DIR
 
 
 @dataclass(frozen=True)  # default arguments are instances of it: never changed in place
@@ -322,8 +323,9 @@ def _choose_answer(name: str, cid: str, owner: str, source: str, answers: list, 
                                                       f"{owner}'s answers count in it"))
             continue
         if changed_by is not None:
-            rejects.append(_reject(name, who, cid, a, f"edited by {changed_by}: only answers that {owner} gave "
-                                                      "and nobody else changed count"))
+            rejects.append(_reject(name, who, cid, a, (
+                f"no record that {who} gave it (no updated_by: imported with the tasks?)" if changed_by == NO_RECORD
+                else f"edited by {changed_by}") + f": only answers that {owner} gave and nobody else changed count"))
             continue
         labels, reason = labels_from_result(a.get("result"), rnd.ui, rnd.timeline_fps)
         if labels is None:
@@ -340,7 +342,9 @@ def _choose_answer(name: str, cid: str, owner: str, source: str, answers: list, 
 def _authors(annotation: dict, emails: dict[int, str], source: str, mode: str) -> tuple[str, str | None]:
     """(who gave the answer, who else changed it or None). On a server, from the fields every
     annotation carries in the bulk export: `completed_by`, then `updated_by` and `last_created_by`
-    (set by Label Studio to whoever made the last request on it); offline, the file's author."""
+    (set by Label Studio to whoever made the last request on it; a person's own submit sets
+    `updated_by` to them, so an answer without one is not trusted either); offline, the file's
+    author."""
     by = annotation.get("completed_by")
     if isinstance(by, dict):
         by = by.get("id", by.get("email"))
@@ -353,6 +357,10 @@ def _authors(annotation: dict, emails: dict[int, str], source: str, mode: str) -
         other = annotation.get(key)
         if other is not None and other != by:
             return who, emails.get(other, f"user id {other}") if isinstance(other, int) else f"{key} {str(other)[:40]}"
+    if annotation.get("updated_by") is None:
+        # A person's submit records them as updated_by; an answer without it came in another way
+        # (imported with the tasks, under any completed_by the importer chose).
+        return who, NO_RECORD
     return who, None
 
 

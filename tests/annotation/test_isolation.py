@@ -162,6 +162,15 @@ def test_import_takes_only_answers_their_owner_gave_and_nobody_changed(round1):
     reasons = {x["clip_id"]: x["reason"] for x in read_csv(state.rejects_file("1"))}
     assert reasons[rnd.batches[A].clips[0]].startswith(f"edited by {server.state.admin}")
     assert reasons[rnd.batches[B].clips[0]].startswith(f"edited by {server.state.admin}")  # never credited to B
+    # An answer imported with a task under A's name (no person submitted it): never credited.
+    client.import_tasks(rnd.batches[A].project_id, [{"data": {"clip_id": rnd.batches[A].clips[0], "video": "x"},
+                                                     "annotations": [{"result": result_for("0000011111"),
+                                                                      "completed_by": ids[A]}]}])
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
+    assert r.exit_code == 0, r.output
+    assert [(x["annotator"], x["labels"]) for x in read_csv(state.round_file("1"))] == [(A, "1111100000")]
+    assert any(x["reason"].startswith(f"no record that {A} gave it (no updated_by")
+               for x in read_csv(state.rejects_file("1")))
     # status and import agree on what is left: B has 1 left, A none.
     r = runner.invoke(app, ["annotate", "status", "--data", str(data.root)])
     assert r.exit_code == 0, r.output
