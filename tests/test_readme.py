@@ -1,4 +1,4 @@
-"""Every command in the README parses: it names a real command, uses only options that command
+"""Every command in the README and docs/*.md parses: it names a real command, uses only options that command
 has, and gives every required one. (The commands themselves run in the stage tests, with the
 loopback server for YouTube and the tiny model for ImageBind-Huge; this catches a README that
 drifts from the code, and covers what cannot run here, such as multi-node torchrun.)"""
@@ -17,8 +17,12 @@ from .conftest import REPO
 ENTRY = {"curate": ["curate"], "annotate": ["annotate"], "splits": ["splits"], "baseline": ["baseline"], "ovavel": []}
 
 
-def readme_commands() -> list[list[str]]:
-    text = (REPO / "README.md").read_text()
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def readme_commands(paths=(REPO / "README.md",)) -> list[list[str]]:
+    """The commands of the ```bash blocks of `paths` (the README by default)."""
+    text = "\n".join(p.read_text() for p in paths)
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, re.S):
         for line in block.replace("\\\n", " ").splitlines():
@@ -52,7 +56,7 @@ def test_readme_has_the_commands_of_every_stage():
 
 
 def test_every_readme_command_parses():
-    for words in readme_commands():
+    for words in readme_commands(DOCS):  # the README and every page of docs/
         cmd, args = resolve(words)
         assert not isinstance(cmd, click.Group), f"{' '.join(words)}: names a group, not a command"
         names = {opt for p in cmd.params for opt in getattr(p, "opts", []) + getattr(p, "secondary_opts", [])}
@@ -62,3 +66,42 @@ def test_every_readme_command_parses():
         for p in cmd.params:
             if isinstance(p, click.Option) and p.required:
                 assert any(o in used for o in p.opts), f"{' '.join(words)}: missing required {p.opts[0]}"
+
+
+def every_command(group: click.Group = app, path: tuple[str, ...] = ()):
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from every_command(cmd, path + (name,))
+        else:
+            yield path + (name,), cmd
+
+
+def test_every_help_example_parses():
+    """The examples in every command's --help (of it, or of the command to run next) name real options
+    and give the required ones (an example shortened with `...` is checked for its options only)."""
+    checked = 0
+    for path, cmd in every_command():
+        epilog = cmd.epilog or ""
+        assert "Examples:" in epilog, f"{' '.join(path)}: --help has no examples"
+        for line in epilog.split("Examples:", 1)[1].strip().splitlines():
+            words = [w for w in shlex.split(line.strip()) if w != "..."]
+            if words[0] not in ENTRY and words[0] not in app.commands and words[0] != "torchrun":
+                continue  # another program (python -m http.server ...)
+            if words[0] == "torchrun":
+                words = ["ovavel"] + words[words.index("ovavel") + 1:]
+            target, args = resolve(words if words[0] in ENTRY else ["ovavel", *words])
+            names = {o for p in target.params for o in getattr(p, "opts", []) + getattr(p, "secondary_opts", [])}
+            used = [a.split("=")[0] for a in args if a.startswith("-") and not re.fullmatch(r"-\d.*", a)]
+            assert not [a for a in used if a not in names], f"{line}: unknown option(s)"
+            if "..." not in line:
+                for p in target.params:
+                    if isinstance(p, click.Option) and p.required:
+                        assert any(o in used for o in p.opts), f"{line}: missing required {p.opts[0]}"
+            checked += 1
+    assert checked > 40
+
+
+def test_links_between_the_docs_resolve():
+    for page in DOCS:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
+            assert (page.parent / target).exists(), f"{page.name}: link to {target} goes nowhere"
