@@ -30,15 +30,11 @@ CORRECTION_COLUMNS = ["clip_id", "class_before", "class_after", "labels_before",
 
 
 def versions_dir(data: DataDir) -> Path:
-    return data.annotation_dir / "versions"
+    return data.versions_dir
 
 
 def version_labels(data: DataDir, name: str) -> Path:
-    path = version_dir(versions_dir(data), name) / "labels.csv"
-    if not path.exists():
-        known = sorted(p.name for p in versions_dir(data).glob("*") if (p / "labels.csv").exists())
-        raise OvavelError(f"no labels version {name!r} in {versions_dir(data)} (known: {', '.join(known) or 'none'})")
-    return path
+    return data.labels_version(name)
 
 
 def resolve_labels(ref: str, data: DataDir | None) -> Path:

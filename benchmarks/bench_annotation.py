@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -35,6 +36,7 @@ from ovavel.annotation.server import server_dir, start_server, stop_server, toke
 from ovavel.annotation.state import AnnotationState
 from ovavel.catalog import load_catalog
 from ovavel.curation.synthetic import make_test_video
+from ovavel.errors import OvavelError
 from ovavel.formats import PREDICTION_COLUMNS
 from ovavel.layout import DataDir
 from ovavel.tables import write_csv
@@ -70,6 +72,21 @@ class PeakMemory:
         self._stop.set()
         self._thread.join()
         return self.peak
+
+
+def post(session, task_id: int, tries: int = 5) -> int:
+    """Submit one answer; SQLite answers 500 ("database is locked") under concurrent writers: retry."""
+    for k in range(tries):
+        try:
+            return session.post_answer(task_id, result_for("0011110000"))
+        except OvavelError:
+            if k == tries - 1:
+                raise
+            time.sleep(0.5 * (k + 1))
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -110,14 +127,16 @@ def main() -> None:
             export_round(data, "1", ExportOptions(annotators=people, predictions=str(preds)), client,
                          echo=lambda *_: None)
             t_export = time.perf_counter() - t0
+            log(f"export: {t_export:.1f} s")
             rnd = AnnotationState(root).round("1")
             tasks = [(a, t.id) for a, b in rnd.batches.items()
                      for t in client.sdk.tasks.list(project=b.project_id, fields="all", page_size=1000)]
             posted = tasks[:args.posted]
             t0 = time.perf_counter()
             with ThreadPoolExecutor(args.threads) as pool:
-                list(pool.map(lambda at: sessions[at[0]].post_answer(at[1], result_for("0011110000")), posted))
+                list(pool.map(lambda at: post(sessions[at[0]], at[1]), posted))
             t_post = time.perf_counter() - t0
+            log(f"posted {len(posted)} answers: {t_post:.1f} s")
             done = {tid for _, tid in posted}
             t0 = time.perf_counter()
             for b in rnd.batches.values():  # the rest in bulk: Label Studio's own action, by the lead
@@ -129,6 +148,7 @@ def main() -> None:
                     headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST")
                 urllib.request.urlopen(request, timeout=600).read()
             t_bulk = time.perf_counter() - t0
+            log(f"bulk answers: {t_bulk:.1f} s")
             t0 = time.perf_counter()
             summary = import_round(data, "1", client)
             t_import = time.perf_counter() - t0

@@ -109,7 +109,6 @@ def warn_filled(report) -> None:
 
 def label_sets(files: tuple[str, ...], versions: tuple[str, ...], data: str | None) -> list[tuple[str, str]]:
     """(name, labels file) of every label set: files named by their folder (or stem), versions by name."""
-    from ovavel.annotation.versions import version_labels
     from ovavel.errors import OvavelError
     from ovavel.layout import DataDir
 
@@ -122,7 +121,7 @@ def label_sets(files: tuple[str, ...], versions: tuple[str, ...], data: str | No
     if versions and not data:
         raise OvavelError("--labels-version needs --data DIR (the data folder holding annotation/versions/)")
     for v in versions:
-        sets.append((v, str(version_labels(DataDir.at(data), v))))
+        sets.append((v, str(DataDir.at(data).labels_version(v))))
     return sets
 
 

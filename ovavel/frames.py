@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ovavel.formats import SEG_COLUMNS
+from ovavel.layout import SplitDir
 from ovavel.errors import OvavelError
 
 NUMERIC = {"start_s": "Int64", "duration": "Float64", "size": "Int64", "max_volume_db": "Float64", "frozen_s": "Float64",
@@ -70,11 +71,11 @@ def splits_frame(split_dir: str | os.PathLike | None):
     import pandas as pd
 
     parts = []
-    for name in SPLIT_NAMES:
-        if split_dir and (Path(split_dir) / f"{name}.csv").exists():
-            df = read_table(Path(split_dir) / f"{name}.csv")
-            df["split"] = pd.Series([name] * len(df), dtype="string", index=df.index)
-            parts.append(df)
+    folder = SplitDir.at(split_dir) if split_dir else None
+    for name in folder.present() if folder else []:
+        df = read_table(folder.split(name))
+        df["split"] = pd.Series([name] * len(df), dtype="string", index=df.index)
+        parts.append(df)
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in ("clip_id", "class", "split_type", "split")})
     return pd.concat(parts, ignore_index=True)
@@ -95,12 +96,8 @@ def labels_path(data_dir: Path | None, splits: Path | None, labels_version: str 
             raise OvavelError("labels_version needs the data folder")
         from ovavel.layout import DataDir
 
-        path = DataDir.at(data_dir).annotation_dir / "versions" / labels_version / "labels.csv"
-        if not path.exists():
-            raise OvavelError(f"no labels version {labels_version!r} in {path.parent.parent} "
-                              "(make one with `annotate corrections`)")
-        return path
-    for candidate in ([splits / "labels.csv"] if splits else []) + (
+        return DataDir.at(data_dir).labels_version(labels_version)
+    for candidate in ([SplitDir.at(splits).labels] if splits else []) + (
             [data_dir / "annotation" / "labels.csv"] if data_dir else []):
         if candidate.exists():
             return candidate
@@ -123,7 +120,7 @@ def load(data_dir: str | os.PathLike | None = None, splits: str | os.PathLike | 
         for path in sorted((data / "annotation").glob("labels_round*.csv")):
             rounds[path.stem[len("labels_round"):]] = read_table(path)
     lab = labels_path(data, split_dir, labels_version)
-    catalog = split_dir / "classes.csv" if split_dir and (split_dir / "classes.csv").exists() else bundled_catalog_path()
+    catalog = SplitDir.at(split_dir).catalog_path() if split_dir else bundled_catalog_path()
     from ovavel.curation.manifest import CLIP_COLUMNS
 
     b = Benchmark(clips=read_table(data / "clips.csv" if data else None, CLIP_COLUMNS), data_dir=data,

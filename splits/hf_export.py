@@ -34,7 +34,7 @@ from pathlib import Path
 from ovavel import SEGMENTS_PER_CLIP
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES
-from ovavel.layout import AUDIO_FILE, DataDir, frame_file
+from ovavel.layout import AUDIO_FILE, DataDir, SplitDir, frame_file
 from ovavel.names import check_clip_id
 from ovavel.tables import atomic_write, atomic_write_text, sha256_file, write_csv
 
@@ -117,13 +117,13 @@ def split_frames(b, catalog, agreement: dict[str, float], provenance: dict[str, 
 def official_source(split_dir: Path) -> dict | None:
     """{"meta", "anno", "starts"} of a split folder made by `splits import-official` (its
     split_report.json names the source files; official_ids.csv resolves ids to start times), or None."""
-    report_path = split_dir / "split_report.json"
+    report_path = SplitDir.at(split_dir).report
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     source = report.get("source") if isinstance(report, dict) else None
     if not isinstance(source, dict) or "anno" not in source:
         return None
     starts = {}
-    ids = split_dir / "official_ids.csv"
+    ids = SplitDir.at(split_dir).root / "official_ids.csv"
     if ids.exists():
         from ovavel.tables import read_csv
 
@@ -326,7 +326,6 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from ovavel.catalog import ClassCatalog, load_catalog
     from ovavel.frames import load
     from ovavel.splits.stats import plot_stats, split_stats
 
@@ -345,7 +344,7 @@ def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: st
         raise OvavelError(f"{split_dir}: no train.csv, val.csv or test.csv")
     if not len(b.labels):
         raise OvavelError(f"no labels: {split_dir}/labels.csv is missing (or pass --data with annotation/labels.csv)")
-    catalog = ClassCatalog.read(split_dir / "classes.csv") if (split_dir / "classes.csv").exists() else load_catalog()
+    catalog = SplitDir.at(split_dir).catalog()
     official_labels = official_source(split_dir)
     frames = split_frames(b, catalog, round_agreement(b.rounds), final_provenance(data_dir, labels_version),
                           official_labels["starts"] if official_labels else None)

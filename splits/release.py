@@ -19,7 +19,7 @@ from ovavel.curation.segments import is_complete
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES, read_labels, read_split
 from ovavel.names import class_dir, clip_path
-from ovavel.layout import AUDIO_FILE, SEGMENT_FILES, DataDir
+from ovavel.layout import AUDIO_FILE, SEGMENT_FILES, DataDir, SplitDir
 from ovavel.tables import atomic_write_text, write_csv
 
 
@@ -29,12 +29,13 @@ def export_release(split_dir: str | os.PathLike, data_dir: str | os.PathLike | N
     split_dir, out = Path(split_dir), Path(out)
     if (out / "ovave_dataset_meta.csv").exists() and not force:
         raise OvavelError(f"{out} already holds a release; pass --force to overwrite it")
-    catalog = ClassCatalog.read(split_dir / "classes.csv")
-    labels_path = split_dir / "labels.csv"
+    folder = SplitDir.at(split_dir)
+    catalog = ClassCatalog.read(folder.classes)
+    labels_path = folder.labels
     if not labels_path.exists() and data_dir is not None:
         labels_path = DataDir.at(data_dir).annotation_dir / "labels.csv"
     labels = read_labels(labels_path)
-    parts = {name: read_split(split_dir / f"{name}.csv") for name in SPLIT_NAMES}
+    parts = {name: read_split(folder.split(name)) for name in SPLIT_NAMES}
     out.mkdir(parents=True, exist_ok=True)
     meta, anno, missing = [], {}, []
     counts = {"videos": 0, "media": 0, "missing_media": 0}

@@ -9,16 +9,17 @@ from pathlib import Path
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES, read_labels, read_split
+from ovavel.layout import SplitDir
 from ovavel.tables import atomic_write_text, write_json
 
 
 def split_stats(split_dir: str | os.PathLike) -> dict:
-    d = Path(split_dir)
-    parts = {name: read_split(d / f"{name}.csv") for name in SPLIT_NAMES if (d / f"{name}.csv").exists()}
+    d = SplitDir.at(split_dir)
+    parts = {name: read_split(d.split(name)) for name in d.present()}
     if not parts:
-        raise OvavelError(f"{d}: no train.csv, val.csv or test.csv")
-    catalog = ClassCatalog.read(d / "classes.csv") if (d / "classes.csv").exists() else None
-    labels = read_labels(d / "labels.csv") if (d / "labels.csv").exists() else {}
+        raise OvavelError(f"{d.root}: no train.csv, val.csv or test.csv")
+    catalog = ClassCatalog.read(d.classes) if d.classes.exists() else None
+    labels = read_labels(d.labels) if d.labels.exists() else {}
     stats: dict = {"videos": {k: len(v) for k, v in parts.items()}}
     stats["videos"]["total"] = sum(stats["videos"].values())
     stats["seen_unseen"] = {k: dict(sorted(Counter(r.split_type for r in v).items())) for k, v in parts.items()}
