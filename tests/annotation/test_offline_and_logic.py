@@ -195,13 +195,21 @@ def test_dawid_skene_trusts_the_reliable_annotator():
     assert p["z"] > 0.9
 
 
-def test_policy_resolves_without_adjudication(tmp_path):
+ROUND_HEADER = "clip_id,class,labels,round,annotator,annotation_id,lead_time,created_at\n"
+
+
+def two_rounds(tmp_path, x_round2: str):
+    """A data folder whose rounds 1 and 2 (written by hand) answer clips x and y; x in round 2 as given."""
     data = make_data_dir(tmp_path / "data", {"x": "k", "y": "k"})
     ann_dir = data.annotation_dir
     ann_dir.mkdir(parents=True)
-    cols = "clip_id,class,labels,round,annotator,annotation_id,lead_time,created_at\n"
-    (ann_dir / "labels_round1.csv").write_text(cols + "x,k,1111100000,1,a,1,,\ny,k,0000000000,1,a,2,,\n")
-    (ann_dir / "labels_round2.csv").write_text(cols + "x,k,1111000000,2,b,3,,\ny,k,0000000000,2,b,4,,\n")
+    (ann_dir / "labels_round1.csv").write_text(ROUND_HEADER + "x,k,1111100000,1,a,1,,\ny,k,0000000000,1,a,2,,\n")
+    (ann_dir / "labels_round2.csv").write_text(ROUND_HEADER + f"x,k,{x_round2},2,b,3,,\ny,k,0000000000,2,b,4,,\n")
+    return data, ann_dir
+
+
+def test_policy_resolves_without_adjudication(tmp_path):
+    data, ann_dir = two_rounds(tmp_path, "1111000000")
     runner = CliRunner()
     r = runner.invoke(app, ["annotate", "reconcile", "--data", str(data.root)])
     assert r.exit_code == 0 and "pending: 1" in r.output
@@ -214,14 +222,9 @@ def test_policy_resolves_without_adjudication(tmp_path):
 
 
 def test_the_adjudicator_decides_the_disputed_seconds_over_round_1_and_any_policy(tmp_path):
-    data = make_data_dir(tmp_path / "data", {"x": "k", "y": "k"})
-    ann_dir = data.annotation_dir
-    ann_dir.mkdir(parents=True)
-    cols = "clip_id,class,labels,round,annotator,annotation_id,lead_time,created_at\n"
-    (ann_dir / "labels_round1.csv").write_text(cols + "x,k,1111100000,1,a,1,,\ny,k,0000000000,1,a,2,,\n")
-    (ann_dir / "labels_round2.csv").write_text(cols + "x,k,1111000001,2,b,3,,\ny,k,0000000000,2,b,4,,\n")
+    data, ann_dir = two_rounds(tmp_path, "1111000001")
     # The adjudicator answers all ten seconds; only the disputed ones (4 and 9) are theirs to decide.
-    (ann_dir / "labels_roundadjudicate.csv").write_text(cols + "x,k,0000000001,adjudicate,lead,5,,\n")
+    (ann_dir / "labels_roundadjudicate.csv").write_text(ROUND_HEADER + "x,k,0000000001,adjudicate,lead,5,,\n")
     for policy in ([], ["--policy", "prefer-round1"]):
         r = CliRunner().invoke(app, ["annotate", "reconcile", "--data", str(data.root), *policy])
         assert r.exit_code == 0, r.output
