@@ -192,9 +192,9 @@ def project_description(name: str, annotator: str) -> str:
 
 def _ensure_playable(client, data: DataDir, batch: Batch, video_url: str, annotator: str, name: str,
                      state: AnnotationState) -> None:
-    """Make sure the project names its annotator, make its clips playable (a Local Files storage over the media-only document root's
-    clips/ for the default local-files URL) and check one clip URL through the server: HTTP 200 and
-    a video."""
+    """Make sure the project names its annotator (the guard reads it), make its clips playable (a
+    Local Files storage over the media-only document root's clips/ for the default local-files
+    URL) and check one clip URL through the server: HTTP 200 and a video."""
     client.ensure_description(batch.project_id, project_description(name, annotator))
     if video_url == VIDEO_URL:
         storage = client.ensure_local_storage(batch.project_id, str(media_root(data.root) / "clips"))
