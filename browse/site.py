@@ -173,12 +173,14 @@ def annotation_data(data: DataDir, by_id: dict[str, dict]) -> dict | None:
     report and the disputed clips; None when the folder holds no annotation rounds."""
     folder = data.annotation_dir
     found = False
+    lead_times = []
     for key, _ in ROUNDS:
         path = folder / f"labels_round{key}.csv"
         if not path.exists():
             continue
         found = True
         for r in read_csv(path):
+            lead_times.append(r.get("lead_time") or "")
             if r["clip_id"] in by_id:
                 by_id[r["clip_id"]].setdefault("rounds", {})[key] = {"annotator": r["annotator"], "labels": r["labels"]}
     if not found:
@@ -190,7 +192,16 @@ def annotation_data(data: DataDir, by_id: dict[str, dict]) -> dict | None:
     agreement = json.loads((folder / "agreement.json").read_text()) if (folder / "agreement.json").exists() else None
     disputed = [r for r in read_csv(folder / "disagreements.csv")] if (folder / "disagreements.csv").exists() else []
     return {"agreement": agreement, "disputed": [{"id": r["clip_id"], "seconds": [int(x) for x in r["disputed"].split(",")
-                                                                                  if x]} for r in disputed]}
+                                                                                  if x]} for r in disputed],
+            "scripted": bool(lead_times) and all(_no_time(t) for t in lead_times)}
+
+
+def _no_time(lead_time: str) -> bool:
+    """True for an answer with no time spent on it (a script's: a person's page always records one)."""
+    try:
+        return float(lead_time or 0) == 0.0
+    except ValueError:
+        return False
 
 
 def place_media(data: DataDir | None, clip: dict, out: Path, mode: str) -> str:

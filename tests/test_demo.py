@@ -43,6 +43,7 @@ def test_demo_report(label_studio, tmp_path, ffmpeg_available):
     # The results browser was written over the test split, both methods and the annotation rounds.
     site = (out / "site" / "data.js").read_text()
     assert (out / "site" / "index.html").exists() and '"name":"training-free"' in site and '"name":"fine-tuned"' in site
+    assert '"scripted":true' in site  # the site says the answers were scripted, as report.md does
     assert '"annotation":{"agreement":' in site and any(line.startswith("$ browse") for line in
                                                          map(lambda m: click.unstyle(m).strip(), lines))
     labels = (out / "data" / "annotation" / "labels.csv").read_text().splitlines()

@@ -91,6 +91,10 @@
   function overview() {
     const t = metricsTable();
     const parts = [];
+    if (D.annotation && D.annotation.scripted)
+      parts.push(el("p", { class: "banner", id: "scripted-banner", text: "SCRIPTED ANNOTATORS: every answer of the " +
+        "annotation rounds took 0 s (a person's page always records the time spent): they were posted by a script, " +
+        "not given by people." }));
     for (const m of D.methods.filter((x) => x.random_weights))
       parts.push(el("p", { class: "banner", text: `RANDOM WEIGHTS: ${m.name} ran on features of an encoder with ` +
                                                   "random weights; its figures carry no meaning." }));

@@ -62,6 +62,7 @@ def test_data_file(site):
     assert (site / "thumbs" / "clip0000001_000000.jpg").exists() and (site / "media" / "clip0000001_000000.mp4").exists()
     assert (site / "media" / "clip0000006_000000" / "frame_9.jpg").exists() and (site / "media" / "clip0000006_000000" / "audio.wav").exists()
     assert [x["id"] for x in d["annotation"]["disputed"]] == ["clip0000002_000000", "clip0000004_000000"]
+    assert d["annotation"]["scripted"] is False  # the rounds' answers took people 3 s each
 
 
 @pytest.fixture
@@ -227,3 +228,19 @@ def test_unassigned_seconds_are_not_a_wrong_class():
     assert error_types("a", "0011000000", ["background"] * 2 + ["a"] * 2 + ["unassigned"] + ["background"] * 5) == []
     assert error_types("a", "0011000000", ["background"] * 2 + ["a"] * 2 + ["b"] + ["background"] * 5) == [
         "false", "wrong-class"]
+
+
+def test_rounds_answered_in_no_time_are_called_scripted(tmp_path):
+    from ovavel.annotation.state import ROUND_COLUMNS
+    from ovavel.browse.site import annotation_data
+    from ovavel.layout import DataDir
+    from ovavel.tables import write_csv
+
+    data = DataDir.at(tmp_path)
+    data.annotation_dir.mkdir()
+    row = {"clip_id": "clip0000001_000000", "class": "dog barking", "labels": "0011000000", "round": "1",
+           "annotator": "a@x", "annotation_id": "1", "lead_time": "", "created_at": ""}
+    write_csv(data.annotation_dir / "labels_round1.csv", [row, {**row, "lead_time": "0"}], ROUND_COLUMNS)
+    assert annotation_data(data, {})["scripted"] is True
+    write_csv(data.annotation_dir / "labels_round1.csv", [row, {**row, "lead_time": "4.2"}], ROUND_COLUMNS)
+    assert annotation_data(data, {})["scripted"] is False
