@@ -200,6 +200,28 @@ def test_timeline_view_in_a_real_browser(people_round, browser):
     assert [(x["clip_id"], x["labels"], x["annotator"]) for x in rows] == [(batch.clips[0], "0111000000", PEOPLE[1])]
 
 
+def test_timeline_answers_map_to_seconds_whatever_the_clips_frame_rate(people_round, browser):
+    """A data folder curated at 30 fps (`curate download --fps 30`): the timeline counts its own
+    5 steps a second, so a span dragged over 1.2-3.8 s still names seconds 1, 2 and 3."""
+    data, server, runner, _ = people_round
+    for cid in CLIPS:
+        make_test_video(data.clip(cid), duration=10.0, size=(320, 240), fps=30)
+    rnd = export(runner, data, "--ui", "timeline")
+    client = server.client()
+    batch = rnd.batches[PEOPLE[0]]
+    page = AnnotatorPage(browser, server.url, width=1280, height=800)
+    page.login(PEOPLE[0], read_users(data.root)[PEOPLE[0]])
+    video = page.open_task(batch.project_id, task_of(client, batch.project_id))
+    assert video.duration == pytest.approx(10.0, abs=0.05)
+    page.drag_span(1.2, 3.8)
+    page.submit()
+    page.close()
+    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
+    assert r.exit_code == 0, r.output
+    rows = read_csv(AnnotationState(data.root).round_file("1"))
+    assert [(x["clip_id"], x["labels"]) for x in rows] == [(batch.clips[0], "0111000000")]
+
+
 def test_answers_in_someone_elses_project_are_rejected(people_round):
     data, server, runner, _ = people_round
     rnd = export(runner, data)
