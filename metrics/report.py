@@ -20,6 +20,7 @@ from ovavel.formats import read_predictions
 from ovavel.tables import atomic_write_text, write_csv, write_json
 
 PROTOCOLS = ("mean", "official-batched")
+VIDEO_KEYS = METRIC_KEYS[:3]  # a video's own figures (Avg is a summary's)
 GROUPS = ("seen", "unseen", "total")
 
 
@@ -175,13 +176,13 @@ def _write_report_files(report: Report, out: Path, title: str, notes: list[str])
     body = markdown_table(report.summary, title) + "\n" + settings + "\n"
     body += "".join(f"\n{n}\n" for n in notes)
     atomic_write_text(out / "report.md", body)
-    cols = ["class", "split", "videos", "acc", "seg_f1", "event_f1", "avg"]
+    cols = ["class", "split", "videos", *METRIC_KEYS]
     write_csv(out / "per_class.csv", [_rounded(r) for r in report.per_class], cols)
     sc = report.scores
     write_csv(out / "per_video.csv", [
         {"clip_id": c, "class": k, "split_type": t, "acc": f"{a:.4f}", "seg_f1": f"{s_:.4f}", "event_f1": f"{e:.4f}"}
         for c, k, t, a, s_, e in zip(report.clip_ids, report.classes, report.split_types, sc.acc, sc.seg_f1, sc.event_f1)
-    ], ["clip_id", "class", "split_type", "acc", "seg_f1", "event_f1"])
+    ], ["clip_id", "class", "split_type", *VIDEO_KEYS])
     if report.per_class:
         plot_per_class(report.per_class, out / "per_class.png")
 

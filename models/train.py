@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 
-from ovavel import BACKGROUND
+from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import Label, SplitRow, read_split
@@ -68,7 +68,7 @@ def targets(ids: list[str], labels: dict[str, Label], text_names: list[str], bac
     """[N, 10] target indices into text_names; -100 (ignored) for background without a text."""
     pos = {n: i for i, n in enumerate(text_names)}
     bg = pos.get(background_text, -100)
-    out = np.full((len(ids), 10), bg, dtype=np.int64)
+    out = np.full((len(ids), SEGMENTS_PER_CLIP), bg, dtype=np.int64)
     for i, c in enumerate(ids):
         lab = labels[c]
         for k, b in enumerate(lab.labels):
@@ -107,13 +107,14 @@ def predict_rows(head, audio, visual, text_emb, n_classes: int, background_text:
             else:
                 rows = head.scores(a, v, t).argmax(-1)  # the background text sits at index n_classes
             out.append(rows.cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, 10), np.int64)
+    return np.concatenate(out) if out else np.zeros((0, SEGMENTS_PER_CLIP), np.int64)
 
 
 def evaluate_rows(rows: np.ndarray, ids: list[str], labels: dict[str, Label], class_names: list[str]) -> dict:
     idx = {n: i for i, n in enumerate(class_names)}
     n = len(class_names)
-    truth = np.array([[idx[labels[c].cls] if b == "1" else n for b in labels[c].labels] for c in ids]).reshape(-1, 10)
+    truth = np.array([[idx[labels[c].cls] if b == "1" else n for b in labels[c].labels] for c in ids])
+    truth = truth.reshape(-1, SEGMENTS_PER_CLIP)
     return summarise(video_scores(rows, truth, n))
 
 

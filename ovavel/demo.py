@@ -24,13 +24,14 @@ from pathlib import Path
 
 import click
 
+from ovavel import SEGMENTS_PER_CLIP
 from ovavel.annotation.ls_client import connect
 from ovavel.annotation.scripted import answer_round, ensure_accounts
 from ovavel.annotation.state import AnnotationState
 from ovavel.catalog import load_catalog
 from ovavel.curation.status import data_status, format_status
 from ovavel.curation.synthetic import make_test_video
-from ovavel.formats import read_labels, read_split
+from ovavel.formats import SEG_COLUMNS, read_labels, read_split
 from ovavel.layout import DataDir
 from ovavel.media_server import MediaServer
 from ovavel.metrics.report import markdown_table
@@ -49,7 +50,9 @@ def demo_truth(clip_id: str) -> str:
     """The planted labels of a demo clip (what the scripted annotators mostly answer)."""
     rng = random.Random(clip_id)
     start = rng.randint(0, 4)
-    return "".join("1" if start <= k < start + rng.randint(3, 10 - start) else "0" for k in range(10))
+    # (the end is drawn again at each second from the start on, as the demo always has)
+    return "".join("1" if start <= k < start + rng.randint(3, SEGMENTS_PER_CLIP - start) else "0"
+                   for k in range(SEGMENTS_PER_CLIP))
 
 
 def scripted_answer(annotator: str, clip_id: str, cls: str) -> str:
@@ -57,7 +60,7 @@ def scripted_answer(annotator: str, clip_id: str, cls: str) -> str:
     labels = list(demo_truth(clip_id))
     rng = random.Random(annotator + clip_id)
     if rng.random() < 0.4:
-        k = rng.randrange(10)
+        k = rng.randrange(SEGMENTS_PER_CLIP)
         labels[k] = "1" if labels[k] == "0" else "0"
     return "".join(labels)
 
@@ -178,7 +181,7 @@ class Demo:
         figures.mkdir(exist_ok=True)
         labels = read_labels(splits / "labels.csv")
         test = [r.clip_id for r in read_split(splits / "test.csv")]
-        preds = {name: {r["clip_id"]: [r[f"seg_{k}"] for k in range(10)] for r in read_csv(results / name / "predictions.csv")}
+        preds = {name: {r["clip_id"]: [r[c] for c in SEG_COLUMNS] for r in read_csv(results / name / "predictions.csv")}
                  for name in ("training_free", "fine_tuned")}
         timelines = []
         for cid in test[:3]:

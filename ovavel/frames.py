@@ -20,11 +20,12 @@ from functools import cached_property
 from pathlib import Path
 
 from ovavel.formats import SEG_COLUMNS
+from ovavel.metrics.core import METRIC_KEYS
 from ovavel.layout import SplitDir
 from ovavel.errors import OvavelError
 
 NUMERIC = {"start_s": "Int64", "duration": "Float64", "size": "Int64", "max_volume_db": "Float64", "frozen_s": "Float64",
-           "lead_time": "Float64", "acc": "Float64", "seg_f1": "Float64", "event_f1": "Float64", "avg": "Float64"}
+           "lead_time": "Float64", **{k: "Float64" for k in METRIC_KEYS}}
 SPLIT_NAMES = ("train", "val", "test")
 
 
