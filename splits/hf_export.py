@@ -16,17 +16,15 @@ RELEASE/
 
 Every file is written to a dot-name and renamed. Shards are planned from the file sizes before
 any is written, so a rerun makes the same shards and skips every one already complete
-(shards.json records each shard's clips and sha256).
+(shards.json records each shard's clips and sha256). This module gathers the tables and runs the
+export; the shards are splits/hf_shards.py's job, the card splits/hf_card.py's.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
 import re
-import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,38 +32,15 @@ from pathlib import Path
 from ovavel import SEGMENTS_PER_CLIP
 from ovavel.errors import OvavelError
 from ovavel.formats import SPLIT_NAMES
-from ovavel.layout import AUDIO_FILE, DataDir, SplitDir, frame_file
-from ovavel.names import check_clip_id
+from ovavel.layout import DataDir, SplitDir
+from ovavel.splits.hf_card import dataset_card
+from ovavel.splits.hf_shards import feature_sample, media_sample, remove_stale, write_shards
+from ovavel.splits.hf_shards import parse_size  # noqa: F401  (the CLI's --shard-size, as before)
 from ovavel.tables import atomic_write, atomic_write_text, sha256_file, write_csv
 
 PROVENANCE = {"a": "agreed", "j": "adjudicated", "p": "policy", "c": "corrected"}
 MEDIA = ("none", "segments", "clips")
-HUB_SPLIT = {"train": "train", "val": "validation", "test": "test"}
-CITATION = """@inproceedings{zhou2025towards,
-  title={Towards Open-Vocabulary Audio-Visual Event Localization},
-  author={Zhou, Jinxing and Guo, Dan and Guo, Ruohao and Mao, Yuxin and Hu, Jingjing and Zhong, Yiran and
-          Chang, Xiaojun and Wang, Meng},
-  booktitle={CVPR},
-  year={2025}
-}"""
 _CLIP_ID = re.compile(r"^(?P<yt>.+)_(?P<start>\d{6})$")
-
-
-def parse_size(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*", str(text).lower())
-    if not m:
-        raise OvavelError(f"--shard-size: expected a size such as 1GB, 500MB or 1000000, but got {text!r}")
-    unit = (m.group(2) or "b").rstrip("b").replace("i", "")
-    return int(float(m.group(1)) * 1000 ** " kmgt".index(unit or " ")) if unit else int(float(m.group(1)))
-
-
-@dataclass
-class Sample:
-    clip_id: str
-    files: list[tuple[str, Path | bytes]]  # (member name, source file or bytes)
-
-    def size(self) -> int:
-        return sum(len(s) if isinstance(s, bytes) else s.stat().st_size for _, s in self.files) + 1024 * len(self.files)
 
 
 @dataclass
@@ -177,146 +152,6 @@ def write_parquet(df, path: Path) -> None:
                         ("agreement", pa.float64())])
     table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
     atomic_write(path, lambda f: pq.write_table(table, f))
-
-
-def media_sample(kind: str, cid: str, meta: dict, data: DataDir | None, official: dict | None) -> Sample | None:
-    """The files of one clip's WebDataset sample, or None when its media are missing. Member names
-    are `{clip id}.{what}`: a clip id has no dot or slash (ovavel.names), so the WebDataset key is
-    the whole id and no member can land outside the folder a tar is extracted into."""
-    check_clip_id(cid)
-    info = json.dumps(meta, sort_keys=True).encode()
-    if kind == "clips":
-        mp4 = data.clip(cid) if data else None
-        return Sample(cid, [(f"{cid}.mp4", mp4), (f"{cid}.json", info)]) if mp4 and mp4.exists() else None
-    if official is not None:
-        clip = official.get(cid)
-        if clip is None:
-            return None
-        frames, audio = list(clip.images), clip.audio
-    else:
-        seg = data.segments(cid)
-        frames, audio = [seg / frame_file(k) for k in range(SEGMENTS_PER_CLIP)], seg / AUDIO_FILE
-    if not audio.exists() or not all(f.exists() for f in frames) or len(frames) != SEGMENTS_PER_CLIP:
-        return None
-    files = [(f"{cid}.frame_{k}{f.suffix.lower()}", f) for k, f in enumerate(frames)]
-    return Sample(cid, files + [(f"{cid}.wav", audio), (f"{cid}.json", info)])
-
-
-def plan_shards(samples: list[Sample], limit: int) -> list[list[Sample]]:
-    shards, current, size = [], [], 0
-    for s in samples:
-        n = s.size()
-        if current and size + n > limit:
-            shards.append(current)
-            current, size = [], 0
-        current.append(s)
-        size += n
-    return shards + ([current] if current else [])
-
-
-class _HashingFile:
-    """A file that hashes what is written to it (the shard's sha256 without reading it back)."""
-
-    def __init__(self, f):
-        self.f, self.h = f, hashlib.sha256()
-
-    def write(self, b):
-        self.h.update(b)
-        return self.f.write(b)
-
-    def tell(self):
-        return self.f.tell()
-
-
-def write_shard(samples: list[Sample], path: Path) -> str:
-    """Write one tar shard (atomically); its sha256."""
-    digest = []
-
-    def write(raw) -> None:
-        out = _HashingFile(raw)
-        with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-            for s in samples:
-                for name, src in s.files:
-                    ti = tarfile.TarInfo(name)
-                    ti.mtime, ti.mode = 0, 0o644  # reproducible: no dates, no owners
-                    if isinstance(src, bytes):
-                        ti.size = len(src)
-                        tar.addfile(ti, io.BytesIO(src))
-                    else:
-                        ti.size = src.stat().st_size
-                        with open(src, "rb") as f:
-                            tar.addfile(ti, f)
-        digest.append(out.h.hexdigest())
-
-    atomic_write(path, write)
-    return digest[0]
-
-
-SHARD_KINDS = ("segments", "clips", "features")
-
-
-def remove_stale(out: Path, record: dict, planned: set[str]) -> int:
-    """Shards of an earlier export that this one's plan does not hold (another --shard-size, media
-    or split), and `.part` files of a killed run: removed, so the release and its checksums are
-    exactly this export. Returns how many files went."""
-    gone = 0
-    for kind in SHARD_KINDS:
-        for p in sorted((out / kind).glob("*.tar")) + sorted((out / kind).glob(".*.part")):
-            if p.relative_to(out).as_posix() not in planned:
-                p.unlink()
-                gone += 1
-        if kind == "features" and not any(r.startswith("features/") for r in planned):
-            for p in [*(out / kind).glob("texts*.npy"), out / kind / "texts.json"]:
-                if p.exists():
-                    p.unlink()
-                    gone += 1
-    for p in list(out.glob(".*.part")) + list(out.glob("data/.*.part")):
-        p.unlink()
-        gone += 1
-    for rel in [r for r in record if r not in planned]:
-        del record[rel]
-    return gone
-
-
-def write_shards(kind: str, splits: dict, out: Path, limit: int, sample_of, record: dict, progress: bool,
-                 summary: ExportSummary, planned: set[str]) -> None:
-    from tqdm import tqdm
-
-    for name, df in splits.items():
-        samples = []
-        for cid in df["clip_id"]:
-            s = sample_of(cid)
-            if s is None:
-                summary.missing_media.append(cid)
-            else:
-                samples.append(s)
-        for k, shard in enumerate(tqdm(plan_shards(samples, limit), desc=f"{kind} {name}", unit="shard",
-                                       disable=not progress, dynamic_ncols=True)):
-            rel = f"{kind}/{name}-{k:05d}.tar"
-            planned.add(rel)
-            ids = [s.clip_id for s in shard]
-            old = record.get(rel)
-            if old and old["clips"] == ids and (out / rel).exists() and sha256_file(out / rel) == old["sha256"]:
-                summary.shards_kept += 1
-                continue
-            record[rel] = {"clips": ids, "sha256": write_shard(shard, out / rel)}
-            atomic_write_text(out / "shards.json", json.dumps(record, indent=1) + "\n")  # progress survives a kill
-            summary.shards[kind] = summary.shards.get(kind, 0) + 1
-
-
-def feature_sample(store, index: dict, cid: str) -> Sample | None:
-    import numpy as np
-
-    i = index.get(check_clip_id(cid))
-    if i is None:
-        return None
-
-    def npy(a) -> bytes:
-        buf = io.BytesIO()
-        np.save(buf, a)
-        return buf.getvalue()
-
-    return Sample(cid, [(f"{cid}.audio.npy", npy(store.audio[i])), (f"{cid}.visual.npy", npy(store.visual[i]))])
 
 
 def export_hf(split_dir: str | os.PathLike, out: str | os.PathLike, data_dir: str | os.PathLike | None = None,
@@ -442,82 +277,6 @@ def write_checksums(out: Path, known: dict[str, str]) -> None:
         rel = p.relative_to(out).as_posix()
         lines.append(f"{known.get(rel) or sha256_file(p)}  {rel}\n")
     atomic_write_text(out / "checksums.sha256", "".join(lines))
-
-
-def dataset_card(out: Path, frames: dict, catalog, stats: dict, summary: ExportSummary, media: str, features: bool,
-                 labels_version: str | None, problems: list[dict], official: dict | None = None) -> str:
-    from ovavel.splits.stats import stats_markdown
-
-    feats = [("clip_id", "string"), ("youtube_id", "string"), ("start_s", "int32"), ("class", "string"),
-             ("group", "string"), ("split_type", "string")]
-    yaml = ["---", "license: unknown  # to be filled in by the dataset's owner (the videos come from YouTube via "
-                   "VGGSound)", "pretty_name: OV-AVEL benchmark (built with ovavel)",
-            "task_categories:", "- video-classification", "- audio-classification", "tags:", "- audio-visual",
-            "- event-localization", "- open-vocabulary", "configs:", "- config_name: default", "  data_files:"]
-    for name in frames:  # the Hub's split names: val.parquet is the "validation" split, as load_dataset names it
-        yaml += [f"  - split: {HUB_SPLIT[name]}", f"    path: data/{name}.parquet"]
-    for kind in ([media] if media != "none" else []) + (["features"] if features else []):
-        yaml += [f"- config_name: {kind}", "  data_files:"]  # the WebDataset shards, for the Hub's viewer
-        for name in frames:
-            if any((out / kind).glob(f"{name}-*.tar")):
-                yaml += [f"  - split: {HUB_SPLIT[name]}", f"    path: {kind}/{name}-*.tar"]
-    yaml += ["dataset_info:", "  features:"]
-    for n, t in feats:
-        yaml += [f"  - name: {n}", f"    dtype: {t}"]
-    yaml += ["  - name: labels", "    sequence: int8", "  - name: provenance", "    sequence: string",
-             "  - name: agreement", "    dtype: float64", "  splits:"]
-    for name, df in frames.items():
-        yaml += [f"  - name: {HUB_SPLIT[name]}", f"    num_examples: {len(df)}",
-                 f"    num_bytes: {(out / 'data' / f'{name}.parquet').stat().st_size}"]
-    yaml.append("---")
-    class_rows = ["| class | VGGSound label | group | seen/unseen |", "|---|---|---|---|"] + [
-        f"| {c.name} | {c.vggsound_label} | {c.group} | {c.split} |" for c in catalog.classes]
-    media_text = {"none": "No media in this release (metadata and labels only).",
-                  "segments": "`segments/{split}-{k:05d}.tar`: WebDataset shards, one sample per clip: ten frames "
-                              "(`frame_0` .. `frame_9`, the middle of each second), the 16 kHz wav, and a json.",
-                  "clips": "`clips/{split}-{k:05d}.tar`: WebDataset shards of the normalised 10-second mp4 clips."}[media]
-    lines = yaml + ["", "# OV-AVEL benchmark", "",
-                    "Open-vocabulary audio-visual event localization: each 10-second clip is labelled per second "
-                    "(1: the audio-visual event of its class, 0: background). Built and exported with the ovavel "
-                    "toolkit (`splits export-hf`).", "",
-                    *(_official_text(official, frames) if official else [
-                        f"Labels: {'version `' + labels_version + '`' if labels_version else 'the final labels'}; "
-                        "`provenance` says per second whether both annotation rounds agreed, an adjudicator decided, "
-                        "a policy resolved it, or a later correction changed it; `agreement` is the share of seconds "
-                        "on which the two rounds agreed.", ""]),
-                    "## Loading", "", "```python", "from datasets import load_dataset",
-                    'ds = load_dataset("parquet", data_dir="RELEASE/data")   # or load_dataset("RELEASE")',
-                    "```", "", media_text, ""]
-    if features:
-        lines += ["`features/{split}-{k:05d}.tar`: the encoder's audio and visual embeddings per clip "
-                  "(`audio.npy`, `visual.npy`, [10, D]); `features/texts.json` and `texts*.npy` hold the text "
-                  "embeddings.", ""]
-    if problems:
-        lines += [f"Official release check: {len(problems)} problem(s) with raw or preprocessed files, listed in "
-                  "`official_report.csv`.", ""]
-    if summary.missing_media:
-        lines += [f"{len(set(summary.missing_media))} clip(s) without media in the shards.", ""]
-    figures = [f"![{n.replace('_', ' ')}](figures/{n}.png)" for n in ("videos_per_class", "event_length")
-               if (out / "figures" / f"{n}.png").exists()]
-    lines += [stats_markdown(stats), *[x for f in figures for x in (f, "")],
-              "## Classes", "", *class_rows, "", "## Citation", "", "```bibtex", CITATION, "```", "",
-              "Checksums of every file: `checksums.sha256` (`sha256sum -c checksums.sha256`).", ""]
-    return "\n".join(lines)
-
-
-def _official_text(official: dict, frames: dict) -> list[str]:
-    """What the card says of labels imported from the official release (`splits import-official`)."""
-    def named(path: str) -> str:
-        p = Path(path)
-        return f"`{p.name}` (sha256 `{sha256_file(p)}`)" if p.is_file() else f"`{p.name}`"
-
-    clips = sum(len(df) for df in frames.values())
-    timed = sum(int(df["start_s"].notna().sum()) for df in frames.values())
-    return [f"Labels and split: the official OV-AVEBench release, imported with `splits import-official` from "
-            f"{named(official['meta'])} and {named(official['anno'])}. Clip ids are the official YouTube ids. The "
-            "official release has no annotation rounds: `provenance` and `agreement` are null in every row.", "",
-            f"`start_s`: the VGGSound start time where `official_ids.csv` maps the id to one VGGSound clip "
-            f"({timed:,} of {clips:,} clips); null where the index has none or several.", ""]
 
 
 def upload_plan(release: str | os.PathLike, repo: str) -> dict:
