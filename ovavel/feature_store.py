@@ -60,7 +60,7 @@ class Features:
             return self.texts.index(name)
         except ValueError:
             raise OvavelError(f"the feature store has no text embedding for {name!r}; extract features with "
-                              "--classes covering it") from None
+                              "--catalog covering it") from None
 
     def select(self, ids: list[str], source: str = "the split") -> "Features":
         pos = self.index()
