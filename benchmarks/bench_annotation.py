@@ -31,11 +31,11 @@ from ovavel import BACKGROUND
 from ovavel.annotation.config import result_for
 from ovavel.annotation.ls_client import LabelStudioClient
 from ovavel.annotation.rounds import ExportOptions, export_round, import_round
-from ovavel.annotation.scripted import ensure_accounts
+from ovavel.testing.scripted_annotators import ensure_accounts
 from ovavel.annotation.server import server_dir, start_server, stop_server, token_path
 from ovavel.annotation.state import AnnotationState
 from ovavel.catalog import load_catalog
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.errors import OvavelError
 from ovavel.formats import PREDICTION_COLUMNS
 from ovavel.layout import DataDir

@@ -21,13 +21,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from ovavel.annotation.browser_annotator import AnnotatorPage
+from ovavel.testing.browser_annotator import AnnotatorPage
 from ovavel.annotation.config import label_runs, labeling_config
 from ovavel.annotation.ls_client import LabelStudioClient
 from ovavel.annotation.rounds import project_description
 from ovavel.annotation.server import media_root, start_server, stop_server, token_path
 from ovavel.annotation.users import add_users
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

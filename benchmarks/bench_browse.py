@@ -24,7 +24,7 @@ from ovavel.browse.site import build_site
 from ovavel.catalog import load_catalog
 from ovavel.curation.normalise import NormaliseOptions, normalise_clip
 from ovavel.curation.segments import extract_segments
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.formats import Label, write_labels
 from ovavel.layout import DataDir
 from ovavel.tables import write_csv

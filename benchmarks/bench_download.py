@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 
 from ovavel.curation.download import DownloadOptions, download_clips
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.curation.vggsound_index import IndexRow, write_index
 from ovavel.layout import DataDir
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 
 def run(rows, root: Path, srv: MediaServer, workers: int) -> float:

@@ -21,7 +21,7 @@ import numpy as np
 from ovavel.catalog import load_catalog
 from ovavel.curation.normalise import NormaliseOptions, normalise_clip
 from ovavel.curation.segments import extract_segments
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.formats import Label, SplitRow, write_labels, write_split
 from ovavel.layout import DataDir
 from ovavel.splits.hf_export import export_hf

@@ -22,7 +22,7 @@ from pathlib import Path
 from ovavel.catalog import load_catalog
 from ovavel.curation.normalise import NormaliseOptions, normalise_clip
 from ovavel.curation.segments import extract_segments
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.models.encoders import FeatureOptions
 from ovavel.models.features import extract_features
 from ovavel.models.sources import ClipInput

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from ovavel.curation.ledger import LedgerEntry
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.curation.vggsound_index import IndexRow, write_index
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 CLASS = "dog barking"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from ovavel.curation.ffmpeg_tools import run_args, safe_path
 from ovavel.curation.normalise import NormaliseOptions, normalise_clip
 from ovavel.curation.segments import SegmentOptions, extract_segments
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 
 
 def make_clips(root: Path, n: int, size: tuple[int, int]) -> list[Path]:

@@ -26,14 +26,14 @@ import click
 
 from ovavel import SEGMENTS_PER_CLIP
 from ovavel.annotation.ls_client import connect
-from ovavel.annotation.scripted import answer_round, ensure_accounts
+from ovavel.testing.scripted_annotators import answer_round, ensure_accounts
 from ovavel.annotation.state import AnnotationState
 from ovavel.catalog import load_catalog
 from ovavel.curation.status import data_status, format_status
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.formats import SEG_COLUMNS, read_labels, read_split
 from ovavel.layout import DataDir
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 from ovavel.metrics.report import markdown_table
 from ovavel.tables import atomic_write_text, read_csv
 

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 
 from ovavel.errors import InputError
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 from ovavel.tables import append_jsonl, read_csv, read_jsonl, repair_jsonl_tail, write_csv
 
 

@@ -10,10 +10,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from ovavel.annotation.browser_annotator import AnnotatorPage
+from ovavel.testing.browser_annotator import AnnotatorPage
 from ovavel.annotation.config import result_for
 from ovavel.annotation.server import media_root, server_dir
-from ovavel.annotation.session import PersonSession, invite_token
+from ovavel.testing.person_session import PersonSession, invite_token
 from ovavel.annotation.state import AnnotationState
 from ovavel.annotation.users import read_users
 from ovavel.cli import app

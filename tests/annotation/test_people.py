@@ -16,14 +16,14 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from ovavel.annotation.browser_annotator import AnnotatorPage
+from ovavel.testing.browser_annotator import AnnotatorPage
 from ovavel.annotation.server import read_state
-from ovavel.annotation.session import PersonSession
+from ovavel.testing.person_session import PersonSession
 from ovavel.annotation.config import result_for
 from ovavel.annotation.state import AnnotationState
 from ovavel.annotation.users import read_users
 from ovavel.cli import app
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.tables import read_csv
 
 from ..conftest import REPO, serve_data_folder

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from ovavel.annotation.config import result_for
 from ovavel.annotation.rounds import ExportOptions, export_round, import_round
-from ovavel.annotation.scripted import answer_round, ensure_accounts
+from ovavel.testing.scripted_annotators import answer_round, ensure_accounts
 from ovavel.annotation.state import AnnotationState
 from ovavel.cli import app
 from ovavel.errors import OvavelError

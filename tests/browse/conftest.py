@@ -36,7 +36,7 @@ ROUND2 = {"clip0000002_000000": "0011111000", "clip0000004_000000": "1100011111"
 def bench_site_inputs(tmp_path_factory, ffmpeg_available):
     from ovavel.curation.normalise import NormaliseOptions, normalise_clip
     from ovavel.curation.segments import extract_segments
-    from ovavel.curation.synthetic import make_test_video
+    from ovavel.testing.synthetic_media import make_test_video
 
     root = tmp_path_factory.mktemp("browse")
     data = DataDir.at(root / "data")

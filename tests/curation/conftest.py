@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ovavel.curation.synthetic import make_test_video
+from ovavel.testing.synthetic_media import make_test_video
 from ovavel.curation.vggsound_index import IndexRow
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 # YouTube-like ids (11 characters); one starts with "-" like 550 official ids do.
 LONG = "LongVideo01"        # 30 s, faststart: a section from 17 s is fetched alone

@@ -7,7 +7,7 @@ import wave
 
 import numpy as np
 
-from ovavel.curation.synthetic import dominant_frequency, frame_number, second_of
+from ovavel.testing.synthetic_media import dominant_frequency, frame_number, second_of
 
 
 def decode_frames(path, count: int | None = None, size=(320, 240)) -> list[int]:
@@ -45,7 +45,7 @@ def downloaded_and_segmented(root, media_root, clips):
     from ovavel.curation.segments import segment_clips
     from ovavel.curation.vggsound_index import IndexRow, write_index
     from ovavel.layout import DataDir
-    from ovavel.media_server import MediaServer
+    from ovavel.testing.media_server import MediaServer
 
     data = DataDir.at(root / "data")
     data.root.mkdir()

@@ -13,7 +13,7 @@ from ovavel.curation.ledger import Ledger
 from ovavel.curation.quality import check_clips
 from ovavel.curation.vggsound_index import read_index, write_index
 from ovavel.layout import DataDir
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 from ovavel.tables import read_csv
 
 from .conftest import DASH, FORBIDDEN, LONG, MISSING, MUTE, SHORT, SLOW_START, row

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from ovavel.cli import app
 from ovavel.curation.quality import flags_for
 from ovavel.curation.vggsound_index import write_index
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 from .conftest import MISSING, row
 

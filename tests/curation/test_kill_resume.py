@@ -16,7 +16,7 @@ import pytest
 from ovavel.curation.ffmpeg_tools import probe
 from ovavel.curation.normalise import sha256_of
 from ovavel.curation.vggsound_index import write_index
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 from .conftest import DASH, LONG, row
 

@@ -70,7 +70,7 @@ def test_audio_is_channel_zero_unless_downmixed(downloaded, tmp_path):
 
 
 def test_check_flags_silent_and_frozen_and_honours_reject_list(tmp_path, media_root):
-    from ovavel.media_server import MediaServer
+    from ovavel.testing.media_server import MediaServer
     from ovavel.curation.ffmpeg_tools import run_args
 
     run_args(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=red:s=160x120:r=25:d=12",

@@ -16,7 +16,7 @@ from ovavel.errors import InputError, OvavelError
 from ovavel.formats import Label, SplitRow, read_labels
 from ovavel.formats import read_predictions
 from ovavel.feature_store import FeatureStore
-from ovavel.models.synthetic import planted_features
+from ovavel.testing.synthetic_features import planted_features
 
 CATALOG = load_catalog()
 

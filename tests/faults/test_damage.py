@@ -16,7 +16,7 @@ from ovavel.curation.normalise import sha256_of
 from ovavel.curation.quality import file_problem
 from ovavel.curation.vggsound_index import write_index
 from ovavel.layout import DataDir
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 from ..curation.conftest import DASH, LONG, media_root, row  # noqa: F401  (fixture)
 

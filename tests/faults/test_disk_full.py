@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from ovavel.curation.vggsound_index import write_index
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 from ..curation.conftest import LONG, media_root, row  # noqa: F401  (fixture)
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from ovavel.cli import app
 from ovavel.curation.vggsound_index import write_index
 from ovavel.locking import lock_path
-from ovavel.media_server import MediaServer
+from ovavel.testing.media_server import MediaServer
 
 from ..curation.conftest import DASH, LONG, media_root, row  # noqa: F401  (fixture)
 

@@ -17,7 +17,7 @@ from ovavel.metrics.report import score_arrays
 from ovavel.models.ablate import parse_grid
 from ovavel.feature_store import FeatureStore
 from ovavel.models.head import HeadConfig
-from ovavel.models.synthetic import planted_features
+from ovavel.testing.synthetic_features import planted_features
 from ovavel.models.train import TrainSettings, predict_with_run, split_rows, train
 
 NAMES = [f"class {i:02d}" for i in range(8)]

@@ -17,7 +17,7 @@ from ovavel.models.comparison.cmra import CMRAHead
 from ovavel.models.comparison.mm_pyramid import PyramidAttention
 from ovavel.models.comparison.psp import PSPHead, _prune
 from ovavel.models.head import HeadConfig, build_head, count_parameters
-from ovavel.models.synthetic import planted_features
+from ovavel.testing.synthetic_features import planted_features
 from ovavel.models.train import TrainSettings, predict_with_run, train
 
 

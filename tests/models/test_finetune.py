@@ -13,7 +13,7 @@ from ovavel.errors import OvavelError
 from ovavel.formats import SplitRow
 from ovavel.metrics.report import score_arrays
 from ovavel.models.head import HeadConfig, TemporalHead, count_parameters
-from ovavel.models.synthetic import planted_features
+from ovavel.testing.synthetic_features import planted_features
 from ovavel.models.train import TrainSettings, load_head, predict_with_run, train
 from ovavel.models.training_free import predict_training_free
 

@@ -14,7 +14,7 @@ import ovavel.models.methods as methods
 from ovavel.cli import app
 from ovavel.formats import Label, SplitRow, write_labels, write_split
 from ovavel.feature_store import FeatureStore
-from ovavel.models.synthetic import planted_features
+from ovavel.testing.synthetic_features import planted_features
 
 NEW_METHOD = '''
 from ovavel.models.methods import Method, register

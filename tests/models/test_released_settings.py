@@ -15,7 +15,7 @@ from ovavel.formats import SplitRow
 from ovavel.metrics.core import video_scores
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.models.head import HeadConfig, build_head
-from ovavel.models.synthetic import planted_features
+from ovavel.testing.synthetic_features import planted_features
 from ovavel.models.train import TrainSettings, predict_rows, train
 from ovavel.models.training_free import decide
 

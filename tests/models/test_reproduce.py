@@ -17,7 +17,7 @@ from ovavel.formats import Label, SplitRow, read_split, write_labels, write_spli
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.feature_store import FeatureStore
 from ovavel.models.reproduce import ROWS, published
-from ovavel.models.synthetic import planted_features
+from ovavel.testing.synthetic_features import planted_features
 from ovavel.models.training_free import predict_training_free
 
 

@@ -104,7 +104,7 @@ def test_card_checksums_and_resume(hf_bench, release):
 
 
 def test_official_layout_problems_are_reported(hf_bench, tmp_path, ffmpeg_available):
-    from ovavel.curation.synthetic import make_test_video
+    from ovavel.testing.synthetic_media import make_test_video
 
     root, data, splits, parts, final = hf_bench
     official = tmp_path / "official"
