@@ -1,0 +1,4 @@
+"""An alias: the module moved to ovavel.testing.scripted_annotators, the test and demo doubles' home. Kept so
+that code importing the old name still runs; nothing in the toolkit imports it."""
+
+from ovavel.testing.scripted_annotators import *  # noqa: F401,F403
