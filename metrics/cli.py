@@ -56,8 +56,7 @@ def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protoco
         if compare is None:
             compare = 3 if split and not classes else 0
         side = published_side_by_side(pred, sets[0][1], catalog, split, settings, report, compare)
-        write_report(report, out, notes=filled_notes(report) + ([side] if side else []))
-        keep_predictions(pred, out)
+        write_report(report, out, notes=filled_notes(report) + ([side] if side else []), predictions=pred)
         warn_filled(report)
         click.echo(markdown_table(report.summary))
         if side:
@@ -67,12 +66,13 @@ def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protoco
     summaries = {}
     for name, path in sets:
         report = score_files(pred, path, catalog, split, settings)
-        write_report(report, Path(out) / name, title=f"OV-AVEL metrics (labels: {name})", notes=filled_notes(report))
+        write_report(report, Path(out) / name, title=f"OV-AVEL metrics (labels: {name})", notes=filled_notes(report),
+                     predictions=pred)
         warn_filled(report)
         summaries[name] = report.summary
     table = side_by_side(summaries)
     atomic_write_text(Path(out) / "comparison.md", table)
-    keep_predictions(pred, out)
+    keep_predictions(pred, out)  # beside comparison.md (each label set's folder has its own copy too)
     click.echo(table)
     click.echo(f"reports written to {out}/{{{','.join(n for n, _ in sets)}}}/ and {out}/comparison.md")
 

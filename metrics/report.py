@@ -150,15 +150,18 @@ def pct(value: float) -> str:
 
 
 def write_report(report: Report, out_dir: str | os.PathLike, title: str = "OV-AVEL metrics",
-                 notes: list[str] = ()) -> Path:
-    """report.json, report.md, per_class.csv/png, per_video.csv: all of them or none. They are
-    written into a dot-named folder inside `out_dir` and moved into place once all exist, so a
+                 notes: list[str] = (), predictions: str | os.PathLike | None = None) -> Path:
+    """report.json, report.md, per_class.csv/png, per_video.csv (and a copy of the scored
+    `predictions` file, so `ovavel browse --results` takes the folder): all of them or none. They
+    are written into a dot-named folder inside `out_dir` and moved into place once all exist, so a
     failure (a full disk) leaves the previous report as it was."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".report.", suffix=".part", dir=out))
     try:
         _write_report_files(report, tmp, title, notes)
+        if predictions is not None and not (out / "predictions.csv").resolve() == Path(predictions).resolve():
+            shutil.copyfile(predictions, tmp / "predictions.csv")
         for f in sorted(tmp.iterdir()):
             os.replace(f, out / f.name)
     finally:

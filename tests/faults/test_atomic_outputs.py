@@ -83,4 +83,4 @@ def test_metrics_writes_every_report_file_or_none(tmp_path, monkeypatch):
     r = CliRunner().invoke(app, ["metrics", "--pred", str(pred), "--labels", str(labels), "--out", str(tmp_path / "m")])
     assert r.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["per_class.csv", "per_class.png", "per_video.csv",
-                                                                  "report.json", "report.md"]
+                                                                  "predictions.csv", "report.json", "report.md"]
