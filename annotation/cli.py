@@ -210,12 +210,13 @@ def reconcile_cmd(data, policy):
 
 
 @annotate.command("corrections", epilog=example(
-    "annotate corrections --data data/ovave --from fixes.csv --version fixed-2026",
-    "annotate corrections --data data/ovave --from more.csv --version fixed-2027 --base fixed-2026"))
+    "ovavel labels correct --data data/ovave --from fixes.csv --labels-version fixed-2026",
+    "ovavel labels correct --data data/ovave --from more.csv --labels-version fixed-2027 --base fixed-2026"))
 @_data
 @click.option("--from", "source", required=True, type=click.Path(dir_okay=False, exists=True),
               help="CSV: clip_id,labels,reason (and class, to change it).")
-@click.option("--version", "name", required=True, help="Name of the new labels version.")
+@click.option("--labels-version", "name", cls=Renamed, aliases=("--version",), required=True,
+              help="Name of the new labels version (as `ovavel metrics --labels-version` names it).")
 @click.option("--base", help="Correct this version instead of the final labels.")
 @click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
 @click.option("--force", is_flag=True, help="Replace a version of the same name.")
@@ -248,7 +249,7 @@ def labels_list_cmd(data):
              v.get("seconds_changed", "")] for v in list_versions(DataDir.at(data))]
     click.echo(format_table(["version", "base", "created", "clips changed", "seconds changed"], rows) if rows
                else f"no labels versions in {data} (make one: ovavel labels correct --data {data} --from fixes.csv "
-                    "--version NAME)")
+                    "--labels-version NAME)")
 
 
 @labels_group.command("diff", epilog=example("ovavel labels diff splits/v1/labels.csv fixed-2026 --data data/ovave",

@@ -55,7 +55,7 @@ def changed_seconds(a: str, b: str) -> list[int]:
 def make_version(data_dir: str | os.PathLike, corrections: str | os.PathLike, name: str, base: str | None = None,
                  class_names: set[str] | None = None, force: bool = False) -> dict:
     data = DataDir.at(data_dir)
-    out = version_dir(versions_dir(data), check_version_name(name, what="--version"))
+    out = version_dir(versions_dir(data), check_version_name(name, what="--labels-version / --version"))
     if base is not None:
         check_version_name(base, what="--base")
     if (out / "labels.csv").exists() and not force:

@@ -22,6 +22,8 @@ RENAMES = [  # (command path, new name, old name, a value)
     (["predict"], "--run", "--head", "runs/x"),
     (["demo"], "--url", "--ls-url", "http://127.0.0.1:9"),
     (["demo"], "--token", "--ls-token", "t"),
+    (["labels", "correct"], "--labels-version", "--version", "fixed-2026"),
+    (["annotate", "corrections"], "--labels-version", "--version", "fixed-2026"),
 ]
 
 
