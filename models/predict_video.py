@@ -63,7 +63,7 @@ def predict_video(video: str | os.PathLike, class_names: list[str], out: str | o
     tables = encoder.texts(texts)
     t_audio, t_visual = tables.get(AUDIO, tables.get(JOINT)), tables.get(VISUAL, tables.get(JOINT))
     if head_run:
-        from ovavel.models.train import load_head
+        from ovavel.models.run import load_head
 
         head, _ = load_head(head_run, encoder.device)
         with torch.inference_mode():

@@ -5,12 +5,11 @@ its class where labelled 1, the background text where 0 (an all-zero clip is bac
 everywhere). Each epoch is scored on the selection set with all candidate classes, and the best
 epoch is kept. The run folder holds settings.json, log.jsonl (loss, selection metrics, seconds
 per epoch), best.pt and last.pt; `--resume` continues a stopped run, anything else refuses to
-overwrite one.
+overwrite one. Reading a run and predicting with it: models/run.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -21,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from ovavel import BACKGROUND, SEGMENTS_PER_CLIP
+from ovavel import SEGMENTS_PER_CLIP
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import Label, SplitRow, read_split
@@ -29,8 +28,10 @@ from ovavel.metrics import summarise, video_scores
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.feature_store import Features
 from ovavel.models.head import HeadConfig, build_head, count_parameters, load_head_config
-from ovavel.models.training_free import candidates, decide
-from ovavel.tables import append_jsonl, atomic_write_text, read_jsonl
+from ovavel.models.run import Run, predict_rows, text_fingerprint
+from ovavel.models.run import load_head, predict_with_run  # noqa: F401  (importable from here as before)
+from ovavel.models.training_free import candidates
+from ovavel.tables import append_jsonl, atomic_write_text
 
 RECIPES = {"paper": dict(epochs=5, batch_size=32, lr=5e-5, grad_clip=0.8, select_on="val-seen"),
            # run_baseline_v1_train_fully.sh: the best epoch on the seen-class videos of test
@@ -58,12 +59,6 @@ class TrainSettings:
     nan_batches: Literal["raise", "skip"] = "raise"
 
 
-def text_fingerprint(texts: list[str], emb: np.ndarray) -> str:
-    h = hashlib.sha256(json.dumps(texts).encode())
-    h.update(np.ascontiguousarray(emb, dtype=np.float32).tobytes())
-    return h.hexdigest()[:16]
-
-
 def targets(ids: list[str], labels: dict[str, Label], text_names: list[str], background_text: str) -> np.ndarray:
     """[N, 10] target indices into text_names; -100 (ignored) for background without a text."""
     pos = {n: i for i, n in enumerate(text_names)}
@@ -77,59 +72,12 @@ def targets(ids: list[str], labels: dict[str, Label], text_names: list[str], bac
     return out
 
 
-def predict_rows(head, audio, visual, text_emb, n_classes: int, background_text: str, device: str,
-                 batch: int = 256, without_other: str = "paper") -> np.ndarray:
-    """Row indices [N, 10]: a class index, or n_classes for background. Without a background text
-    (`background_text` "none") a second is an event where the audio and visual argmax agree
-    (`without_other` "paper"), or the video takes one class as the released strategy v0 does
-    ("released-v0": training_free.decide)."""
-    import torch
-
-    head.eval()
-    t = torch.from_numpy(text_emb).to(device)
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(audio), batch):
-            a = torch.from_numpy(audio[i:i + batch]).to(device)
-            v = torch.from_numpy(visual[i:i + batch]).to(device)
-            if background_text == "none":
-                # Without a background text, a second is background where the modalities disagree.
-                ha, hv = head(a, v)
-                tn = torch.nn.functional.normalize(t, dim=-1)
-                sa = torch.nn.functional.normalize(ha, dim=-1) @ tn.T
-                sv = torch.nn.functional.normalize(hv, dim=-1) @ tn.T
-                if without_other == "released-v0":
-                    rows = torch.from_numpy(decide(sa.float().cpu().numpy(), sv.float().cpu().numpy(), n_classes,
-                                                   "released-v0"))
-                else:
-                    pa, pv = sa.argmax(-1), sv.argmax(-1)
-                    rows = torch.where(pa == pv, pa, torch.full_like(pa, n_classes))
-            else:
-                rows = head.scores(a, v, t).argmax(-1)  # the background text sits at index n_classes
-            out.append(rows.cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, SEGMENTS_PER_CLIP), np.int64)
-
-
 def evaluate_rows(rows: np.ndarray, ids: list[str], labels: dict[str, Label], class_names: list[str]) -> dict:
     idx = {n: i for i, n in enumerate(class_names)}
     n = len(class_names)
     truth = np.array([[idx[labels[c].cls] if b == "1" else n for b in labels[c].labels] for c in ids])
     truth = truth.reshape(-1, SEGMENTS_PER_CLIP)
     return summarise(video_scores(rows, truth, n))
-
-
-class Run:
-    def __init__(self, root: str | os.PathLike):
-        self.root = Path(root)
-
-    def settings(self) -> dict:
-        path = self.root / "settings.json"
-        if not path.exists():
-            raise OvavelError(f"{self.root} is not a training run (no settings.json)")
-        return json.loads(path.read_text())
-
-    def log(self) -> list[dict]:
-        return read_jsonl(self.root / "log.jsonl")
 
 
 @dataclass(frozen=True)
@@ -320,44 +268,6 @@ def check_inputs(train_rows: list[SplitRow], select_rows: list[SplitRow], labels
     if missing:
         raise OvavelError(f"{len(missing)} clip(s) of the training or selection split have no labels, first "
                           f"{missing[0]!r}: pass the labels.csv the splits were made from")
-
-
-def load_head(run_dir: str | os.PathLike, device: str = "cpu"):
-    import torch
-
-    run = Run(run_dir)
-    settings = run.settings()
-    path = run.root / "best.pt"
-    if not path.exists():
-        raise OvavelError(f"{run.root} has no best.pt (did its training finish an epoch?)")
-    head = build_head(load_head_config(settings["head"]))
-    head.load_state_dict(torch.load(path, map_location=device, weights_only=False)["head"])
-    return head.to(device).eval(), settings
-
-
-def predict_with_run(run_dir: str | os.PathLike, features: Features, class_names: list[str], device: str = "auto",
-                     background_text: str | None = None, without_other: str = "paper") -> dict[str, list[str]]:
-    from ovavel.models.features import resolve_device
-
-    device = resolve_device(device)
-    features.require_joint("a trained head")
-    head, settings = load_head(run_dir, device)
-    bg_text = background_text or settings["background_text"]
-    texts = candidates(class_names, bg_text)
-    emb = features.text_emb[[features.text_index(t) for t in texts]]
-    trained = settings["all_texts"]
-    if all(t in features.texts for t in trained):
-        trained_emb = features.text_emb[[features.text_index(t) for t in trained]]
-        if text_fingerprint(trained, trained_emb) != settings["text_fingerprint"]:
-            raise OvavelError(f"the run {run_dir} was trained with other class texts or text embeddings than this "
-                              "feature store's (another encoder, checkpoint or catalog?)")
-    if features.audio.shape[-1] != settings["head"]["dim"]:
-        raise OvavelError(f"the run {run_dir} expects {settings['head']['dim']}-d features, the store has "
-                          f"{features.audio.shape[-1]}")
-    rows = predict_rows(head, features.audio, features.visual, emb, len(class_names), bg_text, device,
-                        without_other=without_other)
-    names = np.array(list(class_names) + [BACKGROUND], dtype=object)
-    return {c: names[r].tolist() for c, r in zip(features.clip_ids, rows)}
 
 
 def split_rows(path: str | os.PathLike, seen_only: bool = False) -> list[SplitRow]:

@@ -13,7 +13,7 @@ def trained_predict(name: str) -> Callable[[PredictContext], dict[str, list[str]
     """Predict with a run of `baseline train --method NAME` (the run must be of this method)."""
 
     def predict(ctx: PredictContext) -> dict[str, list[str]]:
-        from ovavel.models.train import Run, predict_with_run
+        from ovavel.models.run import Run, predict_with_run
 
         if not ctx.run_dir:
             raise OvavelError(f"--method {name} needs --run RUN (a folder made by `baseline train --method {name}`)")
