@@ -139,9 +139,8 @@ def main() -> None:
             log(f"posted {len(posted)} answers: {t_post:.1f} s")
             done = {tid for _, tid in posted}
             t0 = time.perf_counter()
-            for b in rnd.batches.values():  # the rest in bulk: Label Studio's own action, by the lead
-                rest = [tid for a, tid in tasks if tid not in done and a in rnd.batches
-                        and rnd.batches[a].project_id == b.project_id]
+            for annotator, b in rnd.batches.items():  # the rest in bulk: Label Studio's own action, by the lead
+                rest = [tid for a, tid in tasks if a == annotator and tid not in done]
                 request = urllib.request.Request(
                     f"{state.url}/api/dm/actions?id=predictions_to_annotations&project={b.project_id}",
                     data=json.dumps({"selectedItems": {"all": False, "included": rest}}).encode(),

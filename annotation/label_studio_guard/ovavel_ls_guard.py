@@ -82,7 +82,8 @@ class AnnotatorGuard:
         user = self._user(request)
         if user is None or (self.lead and user.email.lower() == self.lead):
             return self.get_response(request)
-        projects = own_projects(user.email)
+        # The page's own files and the login need no project: no query on the requests most frequent.
+        projects = frozenset() if request.path.startswith(ASSET_PREFIXES) else own_projects(user.email)
         verdict = self._verdict(request, user, projects)
         if verdict is False:
             log.warning("ovavel guard: refused %s %s for %s", request.method, request.get_full_path()[:200], user.email)

@@ -34,13 +34,18 @@ def ann(labels: str | None = None, result=None, cancelled=False, ident=1, when="
             "was_cancelled": cancelled, "lead_time": 12.5, "created_at": when, "updated_at": when}
 
 
-def test_offline_round_trip_with_malformed_rows(tmp_path):
+def offline_round1(tmp_path):
+    """(data, folder of the task files, runner) of round 1 exported offline to ann1 and ann2."""
     data = make_data_dir(tmp_path / "data", {c: k for c, k in CLIPS.items()})
     runner = CliRunner()
     r = runner.invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1", "--annotators",
                             "ann1,ann2", "--offline"])
     assert r.exit_code == 0, r.output
-    folder = data.annotation_dir / "offline" / "round1"
+    return data, data.annotation_dir / "offline" / "round1", runner
+
+
+def test_offline_round_trip_with_malformed_rows(tmp_path):
+    data, folder, runner = offline_round1(tmp_path)
     assert (folder / "config.xml").read_text() == labeling_config()
     state = AnnotationState(data.root)
     answers = {}
@@ -235,12 +240,7 @@ def test_the_adjudicator_decides_the_disputed_seconds_over_round_1_and_any_polic
 def test_offline_answers_are_credited_to_their_author_not_the_clip_owner(tmp_path):
     """--from files: each is its author's (the annotator whose clips most of its tasks are); an
     answer in it on a clip of someone else is a reject, never credited to the clip's owner."""
-    data = make_data_dir(tmp_path / "data", {c: k for c, k in CLIPS.items()})
-    runner = CliRunner()
-    r = runner.invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1", "--annotators",
-                            "ann1,ann2", "--offline"])
-    assert r.exit_code == 0, r.output
-    folder = data.annotation_dir / "offline" / "round1"
+    data, folder, runner = offline_round1(tmp_path)
     batches = AnnotationState(data.root).round("1").batches
     tasks = {a: json.loads((folder / f"{a}.json").read_text()) for a in batches}
     mine = ls_export(tasks["ann1"], {c: [ann("0011000000")] for c in batches["ann1"].clips})

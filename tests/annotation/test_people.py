@@ -191,13 +191,18 @@ def test_timeline_view_in_a_real_browser(people_round, browser):
     assert offset + 50 * size <= box["width"] and box["x"] + box["width"] <= 1280
     assert not page.page.locator(".lsf-sidepanels__wrapper_align_right").is_visible()  # no regions panel
     assert page.page.get_by_text("(clip 1 of 1)").count() == 1
+    rows = drag_1_2_to_3_8_and_import(page, runner, data)
+    assert [(x["clip_id"], x["labels"], x["annotator"]) for x in rows] == [(batch.clips[0], "0111000000", PEOPLE[1])]
+
+
+def drag_1_2_to_3_8_and_import(page, runner, data) -> list[dict]:
+    """Drag a span over 1.2-3.8 s on the open task, submit, close the page, import round 1: its rows."""
     page.drag_span(1.2, 3.8)
     page.submit()
     page.close()
     r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
     assert r.exit_code == 0, r.output
-    rows = read_csv(AnnotationState(data.root).round_file("1"))
-    assert [(x["clip_id"], x["labels"], x["annotator"]) for x in rows] == [(batch.clips[0], "0111000000", PEOPLE[1])]
+    return read_csv(AnnotationState(data.root).round_file("1"))
 
 
 def test_timeline_answers_map_to_seconds_whatever_the_clips_frame_rate(people_round, browser):
@@ -213,12 +218,7 @@ def test_timeline_answers_map_to_seconds_whatever_the_clips_frame_rate(people_ro
     page.login(PEOPLE[0], read_users(data.root)[PEOPLE[0]])
     video = page.open_task(batch.project_id, task_of(client, batch.project_id))
     assert video.duration == pytest.approx(10.0, abs=0.05)
-    page.drag_span(1.2, 3.8)
-    page.submit()
-    page.close()
-    r = runner.invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
-    assert r.exit_code == 0, r.output
-    rows = read_csv(AnnotationState(data.root).round_file("1"))
+    rows = drag_1_2_to_3_8_and_import(page, runner, data)
     assert [(x["clip_id"], x["labels"]) for x in rows] == [(batch.clips[0], "0111000000")]
 
 
