@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -12,8 +10,9 @@ from ovavel.catalog import load_catalog
 from ovavel.cli_common import Renamed, example, pass_errors
 from ovavel.metrics.core import METRIC_KEYS
 from ovavel.metrics.published import comparison_table
-from ovavel.metrics.report import PROTOCOLS, ScoreSettings, pct, markdown_table, score_files, write_report
-from ovavel.tables import atomic_write, atomic_write_text
+from ovavel.metrics.report import (PROTOCOLS, ScoreSettings, copy_predictions, group_summaries, markdown_table, pct,
+                                   score_files, write_report)
+from ovavel.tables import atomic_write_text
 
 
 @click.command("metrics", epilog=example(
@@ -55,7 +54,7 @@ def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protoco
         report = score_files(pred, sets[0][1], catalog, split, settings)
         if compare is None:
             compare = 3 if split and not classes else 0
-        side = published_side_by_side(pred, sets[0][1], catalog, split, settings, report, compare)
+        side = published_side_by_side(settings, report, compare)
         write_report(report, out, notes=filled_notes(report) + ([side] if side else []), predictions=pred)
         warn_filled(report)
         click.echo(markdown_table(report.summary))
@@ -72,29 +71,20 @@ def metrics_cmd(pred, labels_files, versions, data, classes, split, out, protoco
         summaries[name] = report.summary
     table = side_by_side(summaries)
     atomic_write_text(Path(out) / "comparison.md", table)
-    keep_predictions(pred, out)  # beside comparison.md (each label set's folder has its own copy too)
+    copy_predictions(pred, Path(out), Path(out))  # beside comparison.md (each label set's folder has its own)
     click.echo(table)
     click.echo(f"reports written to {out}/{{{','.join(n for n, _ in sets)}}}/ and {out}/comparison.md")
 
 
-def published_side_by_side(pred, labels, catalog, split, settings: ScoreSettings, report, count: int) -> str:
-    """The nearest published rows of Table 2 beside yours, yours scored as the released evaluation
-    scored the published rows (its batched protocol)."""
+def published_side_by_side(settings: ScoreSettings, report, count: int) -> str:
+    """The nearest published rows of Table 2 beside yours, yours summarised as the released
+    evaluation summarised the published rows (its batched protocol)."""
     if not count:
         return ""
-    batched = report if settings.protocol == "official-batched" else score_files(
-        pred, labels, catalog, split, replace(settings, protocol="official-batched"))
+    batched = group_summaries(report, "official-batched", settings.batch_size)
     note = (f"yours scored with the released evaluation's batched protocol, batch {settings.batch_size}, as the "
             "published rows were")
-    return comparison_table(batched.summary, count, note)
-
-
-def keep_predictions(pred: str, out: str) -> None:
-    """A copy of the scored predictions beside the report, so `ovavel browse --results OUT` takes it."""
-    target = Path(out) / "predictions.csv"
-    if not (target.exists() and target.samefile(pred)):
-        with open(pred, "rb") as source:
-            atomic_write(target, lambda f: shutil.copyfileobj(source, f))
+    return comparison_table(batched, count, note)
 
 
 def filled_notes(report) -> list[str]:

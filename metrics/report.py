@@ -17,7 +17,7 @@ from ovavel.errors import InputError, OvavelError
 from ovavel.metrics.core import METRIC_KEYS, VideoScores, summarise, video_scores
 from ovavel.formats import read_labels, read_split
 from ovavel.formats import read_predictions
-from ovavel.tables import atomic_write_text, write_csv, write_json
+from ovavel.tables import atomic_write, atomic_write_text, write_csv, write_json
 
 PROTOCOLS = ("mean", "official-batched")
 VIDEO_KEYS = METRIC_KEYS[:3]  # a video's own figures (Avg is a summary's)
@@ -62,11 +62,7 @@ def score_arrays(clip_ids: list[str], true_classes: list[str], labels: list[str]
                           background_row=settings.background_row, event_iou=settings.event_iou)
     split_types = [catalog.get(c).split or "" for c in true_classes]
     report = Report(clip_ids, true_classes, split_types, scores, settings)
-    kw = dict(protocol=settings.protocol, batch_size=settings.batch_size)
-    types = np.array(split_types)
-    for group in GROUPS:
-        sel = None if group == "total" else np.flatnonzero(types == group)
-        report.summary[group] = summarise(scores, sel, **kw)
+    report.summary = group_summaries(report, settings.protocol, settings.batch_size)
     cls_arr = np.array(true_classes)
     for c in catalog.names:
         sel = np.flatnonzero(cls_arr == c)
@@ -74,6 +70,23 @@ def score_arrays(clip_ids: list[str], true_classes: list[str], labels: list[str]
             report.per_class.append({"class": c, "split": catalog.get(c).split,
                                      **summarise(scores, sel)})
     return report
+
+
+def group_summaries(report: Report, protocol: str, batch_size: int) -> dict[str, dict]:
+    """{seen, unseen, total: summary} of a report's per-video scores under a protocol (so another
+    protocol's figures need no second reading of the files)."""
+    types = np.array(report.split_types)
+    return {group: summarise(report.scores, None if group == "total" else np.flatnonzero(types == group),
+                             protocol=protocol, batch_size=batch_size) for group in GROUPS}
+
+
+def copy_predictions(predictions: str | os.PathLike, into: Path, final: Path) -> None:
+    """The scored predictions file as into/predictions.csv, unless it is final/predictions.csv itself."""
+    target = final / "predictions.csv"
+    if target.exists() and target.samefile(predictions):
+        return
+    with open(predictions, "rb") as source:
+        atomic_write(into / "predictions.csv", lambda f: shutil.copyfileobj(source, f))
 
 
 def score_files(pred_path: str | os.PathLike, labels_path: str | os.PathLike, catalog: ClassCatalog,
@@ -160,8 +173,8 @@ def write_report(report: Report, out_dir: str | os.PathLike, title: str = "OV-AV
     tmp = Path(tempfile.mkdtemp(prefix=".report.", suffix=".part", dir=out))
     try:
         _write_report_files(report, tmp, title, notes)
-        if predictions is not None and not (out / "predictions.csv").resolve() == Path(predictions).resolve():
-            shutil.copyfile(predictions, tmp / "predictions.csv")
+        if predictions is not None:
+            copy_predictions(predictions, tmp, out)
         for f in sorted(tmp.iterdir()):
             os.replace(f, out / f.name)
     finally:
