@@ -32,6 +32,13 @@ def _guarded(method):
     return wrapper
 
 
+# Label Studio takes a task out of every queue once `maximum_annotations` accounts have answered it
+# (default 1), and it leaves out of a person's queue the tasks they answered. A project here has one
+# owner; the lead may answer there too (a check, a correction). With 2, the lead's answer leaves the
+# task in its owner's queue (and the owner's count of tasks left) until the owner answers it.
+OWNER_AND_LEAD = 2
+
+
 class LabelStudioClient:
     def __init__(self, url: str, token: str):
         try:
@@ -54,12 +61,14 @@ class LabelStudioClient:
     @_guarded
     def create_project(self, title: str, config: str, description: str = "") -> int:
         return self.sdk.projects.create(title=title[:50], label_config=config, show_skip_button=True,
-                                        description=description).id
+                                        description=description, maximum_annotations=OWNER_AND_LEAD).id
 
     @_guarded
-    def ensure_description(self, project_id: int, description: str) -> None:
-        if (self.sdk.projects.get(project_id).description or "") != description:
-            self.sdk.projects.update(project_id, description=description)
+    def ensure_project(self, project_id: int, description: str) -> None:
+        """A project made by an earlier version gets the description and overlap of a new one."""
+        project = self.sdk.projects.get(project_id)
+        if (project.description or "") != description or project.maximum_annotations != OWNER_AND_LEAD:
+            self.sdk.projects.update(project_id, description=description, maximum_annotations=OWNER_AND_LEAD)
 
     @_guarded
     def clip_ids(self, project_id: int) -> set[str]:

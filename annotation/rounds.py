@@ -192,10 +192,11 @@ def project_description(name: str, annotator: str) -> str:
 
 def _ensure_playable(client, data: DataDir, batch: Batch, video_url: str, annotator: str, name: str,
                      state: AnnotationState) -> None:
-    """Make sure the project names its annotator (the guard reads it), make its clips playable (a
+    """Make sure the project names its annotator (the guard reads it) and keeps a task in its owner's
+    queue until the owner answers (ls_client.OWNER_AND_LEAD), make its clips playable (a
     Local Files storage over the media-only document root's clips/ for the default local-files
     URL) and check one clip URL through the server: HTTP 200 and a video."""
-    client.ensure_description(batch.project_id, project_description(name, annotator))
+    client.ensure_project(batch.project_id, project_description(name, annotator))
     if video_url == VIDEO_URL:
         storage = client.ensure_local_storage(batch.project_id, str(media_root(data.root) / "clips"))
         if storage != batch.storage_id:  # a round of an older version: its storage was on DIR/clips

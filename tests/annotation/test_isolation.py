@@ -180,6 +180,25 @@ def test_import_takes_only_answers_their_owner_gave_and_nobody_changed(round1):
     assert {x["annotator"]: x["labels"] for x in read_csv(state.round_file("1"))} == {A: "1111100000", B: "0000011111"}
 
 
+def test_the_leads_answer_leaves_the_task_in_its_owners_queue(round1):
+    data, server, client, rnd, tasks = round1
+    a = login(server, data, A)
+    pa = rnd.batches[A].project_id
+    client.sdk.annotations.create(tasks[A], result=result_for("0000000001"))  # the lead, in the lead's name
+    status, task = a.call("GET", f"/api/projects/{pa}/next")
+    assert status == 200 and task["id"] == tasks[A]  # still A's to answer
+    status, project = a.call("GET", f"/api/projects/{pa}")
+    assert status == 200 and (project["queue_total"], project["queue_done"]) == (1, 0)
+    a.post_answer(tasks[A], result_for("1100000000"))
+    status, project = a.call("GET", f"/api/projects/{pa}")
+    assert (project["queue_total"], project["queue_done"]) == (1, 1)
+    assert a.call("GET", f"/api/projects/{pa}/next")[0] == 404  # A answered it: "No More Tasks Left"
+    r = CliRunner().invoke(app, ["annotate", "import", "--data", str(data.root), "--round", "1"])
+    assert r.exit_code == 0, r.output
+    assert [(x["annotator"], x["labels"]) for x in read_csv(AnnotationState(data.root).round_file("1"))] \
+        == [(A, "1100000000")]
+
+
 def test_in_the_real_page_an_annotator_sees_only_their_own_project(round1, browser):
     data, server, client, rnd, tasks = round1
     pa, pb = rnd.batches[A].project_id, rnd.batches[B].project_id
