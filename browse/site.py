@@ -28,7 +28,7 @@ from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import read_labels, read_predictions, read_split
 from ovavel.layout import AUDIO_FILE, DataDir, frame_file
-from ovavel.metrics.core import METRIC_KEYS
+from ovavel.formats import METRIC_KEYS
 from ovavel.metrics.published import METRICS, published_rows
 from ovavel.metrics.report import pct, score_arrays
 from ovavel.names import check_clip_id

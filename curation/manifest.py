@@ -8,14 +8,12 @@ import os
 from pathlib import Path
 
 from ovavel.curation.ledger import Ledger
-from ovavel.curation.vggsound_index import INDEX_COLUMNS, read_index
+from ovavel.curation.vggsound_index import read_index
 from ovavel.errors import InputError
+from ovavel.formats import CLIP_COLUMNS, INDEX_COLUMNS, QUALITY_COLUMNS  # noqa: F401 (also read from here)
 from ovavel.layout import DataDir
 from ovavel.tables import read_csv, read_jsonl, read_text, write_csv
 
-QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "frozen_s", "flags"]
-CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "frame_rate", "size", "sha256", "source"] + \
-    QUALITY_COLUMNS + ["rejected", "usable"]
 
 # Flags that make a clip unusable unless allowed (curate check --allow).
 QUALITY_FLAGS = ["wrong_duration", "no_video_stream", "no_audio_stream", "silent_audio", "frozen_video", "unreadable",

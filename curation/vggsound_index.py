@@ -18,11 +18,11 @@ from pathlib import Path
 from ovavel.catalog import ClassCatalog, EventClass, unknown_class_message
 from ovavel.curation.ids import clip_id as make_clip_id
 from ovavel.curation.ids import is_youtube_id
+from ovavel.formats import INDEX_COLUMNS
 from ovavel.errors import InputError, OvavelError
 from ovavel.tables import csv_header, read_csv, read_text, write_csv
 
 MAX_START_S = 24 * 3600  # a bound on a clip's start (VGGSound's are minutes); keeps clip ids 6 digits
-INDEX_COLUMNS = ["clip_id", "youtube_id", "start_s", "class", "vggsound_label", "group", "vggsound_split"]
 REJECT_COLUMNS = ["source", "line", "clip_id", "youtube_id", "start_s", "label", "reason"]
 VGGSOUND_URL = "https://www.robots.ox.ac.uk/~vgg/data/vggsound/vggsound.csv"
 

@@ -8,7 +8,7 @@ import click
 
 from ovavel.catalog import load_catalog
 from ovavel.cli_common import Renamed, example, pass_errors
-from ovavel.metrics.core import METRIC_KEYS
+from ovavel.formats import METRIC_KEYS
 from ovavel.metrics.published import comparison_table
 from ovavel.metrics.report import (PROTOCOLS, ScoreSettings, copy_predictions, group_summaries, markdown_table, pct,
                                    score_files, write_report)

@@ -28,7 +28,6 @@ from functools import lru_cache
 import numpy as np
 
 SEGMENTS = 10
-METRIC_KEYS = ("acc", "seg_f1", "event_f1", "avg")  # the figures of a summary, in the paper's column order
 _WEIGHTS = (1 << np.arange(SEGMENTS)).astype(np.int64)
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << SEGMENTS)], dtype=np.int64)
 

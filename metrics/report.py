@@ -14,13 +14,11 @@ import numpy as np
 from ovavel import BACKGROUND, SEGMENTS_PER_CLIP, UNASSIGNED
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import InputError, OvavelError
-from ovavel.metrics.core import METRIC_KEYS, VideoScores, summarise, video_scores
-from ovavel.formats import read_labels, read_split
-from ovavel.formats import read_predictions
+from ovavel.formats import METRIC_KEYS, VIDEO_METRIC_KEYS, read_labels, read_predictions, read_split
+from ovavel.metrics.core import VideoScores, summarise, video_scores
 from ovavel.tables import atomic_write, atomic_write_text, write_csv, write_json
 
 PROTOCOLS = ("mean", "official-batched")
-VIDEO_KEYS = METRIC_KEYS[:3]  # a video's own figures (Avg is a summary's)
 GROUPS = ("seen", "unseen", "total")
 
 
@@ -198,7 +196,7 @@ def _write_report_files(report: Report, out: Path, title: str, notes: list[str])
     write_csv(out / "per_video.csv", [
         {"clip_id": c, "class": k, "split_type": t, "acc": f"{a:.4f}", "seg_f1": f"{s_:.4f}", "event_f1": f"{e:.4f}"}
         for c, k, t, a, s_, e in zip(report.clip_ids, report.classes, report.split_types, sc.acc, sc.seg_f1, sc.event_f1)
-    ], ["clip_id", "class", "split_type", *VIDEO_KEYS])
+    ], ["clip_id", "class", "split_type", *VIDEO_METRIC_KEYS])
     if report.per_class:
         plot_per_class(report.per_class, out / "per_class.png")
 

@@ -20,7 +20,7 @@ from ovavel import BACKGROUND_TEXT
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import read_labels
-from ovavel.metrics.core import METRIC_KEYS
+from ovavel.formats import METRIC_KEYS
 from ovavel.metrics.report import score_arrays
 from ovavel.feature_store import FeatureStore
 from ovavel.models.head import HeadConfig

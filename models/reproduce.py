@@ -25,7 +25,7 @@ from ovavel import BACKGROUND_TEXT
 from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import SplitRow, read_labels, read_split
-from ovavel.metrics.core import METRIC_KEYS
+from ovavel.formats import METRIC_KEYS
 from ovavel.metrics.published import METRICS, SUBSETS, published
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.feature_store import FeatureStore, Features

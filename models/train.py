@@ -25,7 +25,7 @@ from ovavel.catalog import ClassCatalog
 from ovavel.errors import OvavelError
 from ovavel.formats import Label, SplitRow, read_split
 from ovavel.metrics import summarise, video_scores
-from ovavel.metrics.core import METRIC_KEYS
+from ovavel.formats import METRIC_KEYS
 from ovavel.feature_store import Features
 from ovavel.models.head import HeadConfig, build_head, count_parameters, load_head_config
 from ovavel.models.run import Run, predict_rows, text_fingerprint

@@ -1,3 +1,3 @@
-from ovavel.cli import main
+from ovavel.app.cli import main
 
 main()

@@ -1,5 +1,5 @@
-"""The interchange formats every stage shares (DESIGN.md): labels.csv, split files and
-predictions.csv.
+"""The interchange formats every stage shares (DESIGN.md): the columns of index.csv and of the
+manifest clips.csv, labels.csv, split files, predictions.csv and the metric columns of results.
 
 labels.csv: `clip_id,class,labels` with labels ten 0/1 characters (round files and the final file
 add columns, which readers ignore). Split files (train.csv, val.csv, test.csv):
@@ -18,6 +18,12 @@ from ovavel.errors import InputError
 from ovavel.names import check_clip_id
 from ovavel.tables import read_csv, write_csv
 
+INDEX_COLUMNS = ["clip_id", "youtube_id", "start_s", "class", "vggsound_label", "group", "vggsound_split"]
+QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "frozen_s", "flags"]
+CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "frame_rate", "size", "sha256", "source"] + \
+    QUALITY_COLUMNS + ["rejected", "usable"]  # DIR/clips.csv, the manifest (curation/manifest.py)
+METRIC_KEYS = ("acc", "seg_f1", "event_f1", "avg")  # the figures of a summary, in the paper's column order
+VIDEO_METRIC_KEYS = METRIC_KEYS[:3]  # a video's own figures in per_video.csv (Avg is a summary's)
 LABEL_COLUMNS = ["clip_id", "class", "labels"]
 SPLIT_COLUMNS = ["clip_id", "class", "split_type"]
 SPLIT_NAMES = ("train", "val", "test")

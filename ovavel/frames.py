@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ovavel.formats import SEG_COLUMNS
-from ovavel.metrics.core import METRIC_KEYS
+from ovavel.formats import CLIP_COLUMNS, METRIC_KEYS, SEG_COLUMNS, VIDEO_METRIC_KEYS
 from ovavel.layout import SplitDir
 from ovavel.errors import OvavelError
 
@@ -122,8 +121,6 @@ def load(data_dir: str | os.PathLike | None = None, splits: str | os.PathLike | 
             rounds[path.stem[len("labels_round"):]] = read_table(path)
     lab = labels_path(data, split_dir, labels_version)
     catalog = SplitDir.at(split_dir).catalog_path() if split_dir else bundled_catalog_path()
-    from ovavel.curation.manifest import CLIP_COLUMNS
-
     b = Benchmark(clips=read_table(data / "clips.csv" if data else None, CLIP_COLUMNS), data_dir=data,
                   rounds=rounds, labels=labels_frame(lab),
                   splits=splits_frame(split_dir), classes=read_table(catalog))
@@ -131,6 +128,6 @@ def load(data_dir: str | os.PathLike | None = None, splits: str | os.PathLike | 
         path = Path(r)
         name = path.name.replace("_", "-")
         b.predictions[name] = read_table(path / "predictions.csv", ["clip_id"] + SEG_COLUMNS)
-        b.per_video[name] = read_table(path / "per_video.csv", ["clip_id", "class", "split_type", "acc", "seg_f1",
-                                                                  "event_f1"])
+        b.per_video[name] = read_table(path / "per_video.csv", ["clip_id", "class", "split_type",
+                                                                  *VIDEO_METRIC_KEYS])
     return b

@@ -78,7 +78,12 @@ def test_commands_that_need_an_extra_say_which_in_one_line(base_install, tmp_pat
     assert (root / "res" / "report.json").exists()
 
 
-def test_the_wheel_carries_label_studios_settings_module(base_install):
-    _, wheel = base_install
+def test_the_wheel_carries_its_data_files_and_the_app(base_install):
+    root, wheel = base_install
     names = zipfile.ZipFile(wheel).namelist()
-    assert "ovavel/annotation/label_studio_guard/ovavel_ls_guard.py" in names
+    for name in ("ovavel/annotation/label_studio_guard/ovavel_ls_guard.py", "ovavel/data/dataset_card.md",
+                 "ovavel/data/classes.csv", "ovavel/app/cli.py", "ovavel/app/demo.py"):
+        assert name in names
+    r = subprocess.run([str(root / "venv" / "bin" / "python"), "-c", "from ovavel.splits.hf_card import card_template; "
+                        "print(card_template().template.splitlines()[0])"], capture_output=True, text=True, cwd=root)
+    assert r.stdout == "---\n", r.stderr

@@ -7,7 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 
 RENAMES = [  # (command path, new name, old name, a value)
     (["metrics"], "--catalog", "--classes", "c.csv"),

@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
-from ovavel.demo import run_demo
+from ovavel.app.cli import app
+from ovavel.app.demo import run_demo
 
 from .conftest import REPO, shared_root
 

@@ -10,7 +10,7 @@ import shlex
 
 import click
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 
 from .conftest import REPO
 

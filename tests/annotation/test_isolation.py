@@ -16,7 +16,7 @@ from ovavel.annotation.server import media_root, server_dir
 from ovavel.testing.person_session import PersonSession, invite_token
 from ovavel.annotation.state import AnnotationState
 from ovavel.annotation.users import read_users
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import OvavelError
 from ovavel.tables import read_csv
 

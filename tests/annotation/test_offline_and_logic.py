@@ -14,7 +14,7 @@ from ovavel.annotation.assign import assign_round1, assign_round2
 from ovavel.annotation.config import labeling_config, labels_from_result, result_for, span_seconds
 from ovavel.annotation.dawid_skene import dawid_skene
 from ovavel.annotation.state import AnnotationState
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import OvavelError
 from ovavel.tables import read_csv
 

@@ -22,7 +22,7 @@ from ovavel.testing.person_session import PersonSession
 from ovavel.annotation.config import result_for
 from ovavel.annotation.state import AnnotationState
 from ovavel.annotation.users import read_users
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.testing.synthetic_media import make_test_video
 from ovavel.tables import read_csv
 

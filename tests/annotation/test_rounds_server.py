@@ -15,7 +15,7 @@ from ovavel.annotation.config import result_for
 from ovavel.annotation.rounds import ExportOptions, export_round, import_round
 from ovavel.testing.scripted_annotators import answer_round, ensure_accounts
 from ovavel.annotation.state import AnnotationState
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import OvavelError
 from ovavel.tables import read_csv
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.annotation.server import start_server
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import OvavelError
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import ovavel
 from ovavel.catalog import load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.formats import SplitRow, read_labels, write_predictions, write_split
 from ovavel.layout import DataDir
 from ovavel.metrics.report import score_files

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.browse.errors import error_types, runs
-from ovavel.cli import app
-from ovavel.metrics.core import METRIC_KEYS
+from ovavel.app.cli import app
+from ovavel.formats import METRIC_KEYS
 from ovavel.metrics.published import published_rows
 from ovavel.metrics.report import pct
 

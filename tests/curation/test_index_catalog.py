@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ovavel.catalog import GROUPS, load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.official import build_catalog
 from ovavel.curation.shards import in_shard, parse_shard
 from ovavel.curation.vggsound_index import filter_vggsound, read_index, resolve_classes, write_index

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.download import DownloadOptions, download_clips
 from ovavel.curation.segments import SegmentOptions, extract_segments, middle_frame_indices, segment_clips
 from ovavel.curation.vggsound_index import write_index

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.ledger import Ledger
 from ovavel.curation.vggsound_index import write_index
 from ovavel.tables import read_csv

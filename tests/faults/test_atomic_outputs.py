@@ -9,7 +9,7 @@ import json
 from click.testing import CliRunner
 
 from ovavel.catalog import load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.formats import Label, write_labels
 
 CATALOG = load_catalog()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import ClassCatalog, EventClass, load_catalog, read_class_list
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.selection import select_index
 from ovavel.errors import InputError, OvavelError
 from ovavel.formats import Label, SplitRow, read_labels

@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.download import DownloadOptions, download_clips
 from ovavel.curation.manifest import read_manifest
 from ovavel.curation.normalise import sha256_of

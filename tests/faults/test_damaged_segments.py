@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.segments import segments_problem
 from ovavel.feature_store import FeatureStore
 from ovavel.tables import read_csv

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ovavel.annotation.config import labels_from_result, result_for
 from ovavel.annotation.state import AnnotationState
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.tables import read_csv
 
 from ..annotation.conftest import make_data_dir

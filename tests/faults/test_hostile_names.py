@@ -8,7 +8,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import InputError
 from ovavel.formats import read_labels, read_predictions, read_split
 from ovavel.layout import DataDir

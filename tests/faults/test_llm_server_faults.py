@@ -12,7 +12,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.models.llm import query_clips
 from ovavel.models.llm_client import QueryOptions, retry_after
 from ovavel.tables import read_jsonl

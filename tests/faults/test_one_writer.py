@@ -13,7 +13,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.vggsound_index import write_index
 from ovavel.locking import lock_path
 from ovavel.testing.media_server import MediaServer

@@ -14,7 +14,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 
 from ..browse.conftest import bench_site_inputs  # noqa: F401  (fixture)
 from ..curation.conftest import media_root  # noqa: F401  (fixture)

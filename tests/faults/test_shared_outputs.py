@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.formats import Label, write_labels
 from ovavel.private import write_private_text
 from ovavel.tables import atomic_write_text, read_csv, write_csv

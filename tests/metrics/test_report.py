@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import InputError
 from ovavel.metrics.report import ScoreSettings, score_arrays, score_files
 from ovavel.tables import read_csv, write_csv

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import ClassCatalog, EventClass
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import OvavelError
 from ovavel.formats import Label, SplitRow, write_labels, write_split
 from ovavel.metrics.report import score_arrays

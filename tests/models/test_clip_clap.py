@@ -9,7 +9,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.models.encoders import FeatureOptions, build_encoder
 from ovavel.feature_store import FeatureStore
 from ovavel.tables import read_csv

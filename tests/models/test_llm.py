@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.formats import Label, SplitRow, write_labels, write_split
 from ovavel.models.llm import ParsedAnswer, build_prompt, parse_answer
 from ovavel.tables import read_csv

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import ovavel.models.methods as methods
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.formats import Label, SplitRow, write_labels, write_split
 from ovavel.feature_store import FeatureStore
 from ovavel.testing.synthetic_features import planted_features

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.formats import Label, SplitRow, read_split, write_labels, write_split
 from ovavel.metrics.report import ScoreSettings, score_arrays
 from ovavel.feature_store import FeatureStore

@@ -11,7 +11,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.errors import OvavelError
 from ovavel.layout import AUDIO_FILE, frame_file
 from ovavel.splits.hf_export import parse_size, upload_plan

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ovavel.catalog import ClassCatalog, EventClass, load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.official import read_annotations, read_class_names, read_meta
 from ovavel.errors import OvavelError
 from ovavel.formats import Label, read_split, write_labels

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ovavel.catalog import GROUPS, load_catalog
-from ovavel.cli import app
+from ovavel.app.cli import app
 from ovavel.curation.official import read_annotations, read_meta
 from ovavel.formats import read_labels, read_split
 from ovavel.splits.invariants import violations
