@@ -13,7 +13,9 @@ from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, imp
 from ovavel.annotation.server import LOOPBACK, is_loopback, read_state, server_status, start_server, stop_server
 from ovavel.annotation.state import ROUNDS, AnnotationState
 from ovavel.annotation.users import add_users, users_file
-from ovavel.cli_common import Group, Renamed, echo_summary, example, format_table, locks_folders, parse_csv_list
+from ovavel.cli_common import (Group, Renamed, echo_summary, example, format_table, locks_folders, no_progress,
+                               parse_csv_list)
+from ovavel.progress import progress_bar
 from ovavel.layout import DataDir
 
 _data = click.option("--data", required=True, type=click.Path(file_okay=False, exists=True), help="Data folder DIR.")
@@ -133,15 +135,17 @@ def users_add(data, emails):
                    "painted on a timeline. A round keeps the view it was exported with.")
 @_url
 @_token
+@no_progress
 @locks_folders("data", sub="annotation")
-def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, offline, video_url, ui, url, token):
+def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, offline, video_url, ui, url, token,
+               no_progress):
     """One Label Studio project per annotator and round, tasks balanced per class; checks that
     every project's clips play before it reports success."""
     d = DataDir.at(data)
     client = None if offline else connect(d.root, url, token)
     opts = ExportOptions(parse_csv_list(annotators) or None, predictions, mode, adjudicator, offline, video_url,
                          ui=ui)
-    rnd = export_round(d, round_name, opts, client, echo=click.echo)
+    rnd = export_round(d, round_name, opts, client, echo=click.echo, progress=not no_progress)
     click.echo(f"round {round_name}: {sum(len(b.clips) for b in rnd.batches.values())} tasks for "
                f"{len(rnd.batches)} annotator(s); state in {d.annotation_dir / 'projects.json'}")
     if not offline:
@@ -159,13 +163,16 @@ def export_cmd(data, round_name, annotators, predictions, mode, adjudicator, off
               help="Offline rounds: Label Studio JSON export files (default: {annotator}.export.json beside the tasks).")
 @_url
 @_token
+@no_progress
 @locks_folders("data", sub="annotation")
-def import_cmd(data, round_name, files, url, token):
+def import_cmd(data, round_name, files, url, token, no_progress):
     """Pull a round's answers into DIR/annotation/labels_round{N}.csv (idempotent)."""
     d = DataDir.at(data)
     rnd = AnnotationState(d.root).round(round_name)
     client = connect(d.root, url, token) if rnd.mode == "server" else None
-    s = import_round(d, round_name, client, list(files) or None)
+    fetches = len(rnd.batches) if rnd.mode == "server" else 0
+    with progress_bar(fetches, f"round {round_name}", "project", bool(fetches) and not no_progress) as (bar, _):
+        s = import_round(d, round_name, client, list(files) or None, after_fetch=lambda _annotator: bar.update())
     rows = [["answers", s.rows], ["skipped or cancelled (dropped)", s.skipped], ["rejected (see rejects file)", s.rejected],
             ["clips without an answer", len(s.missing)]]
     echo_summary(f"round {round_name} imported", format_table(["", "count"], rows))

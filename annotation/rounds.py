@@ -31,6 +31,7 @@ from ovavel.layout import DataDir
 from ovavel.curation.manifest import usable_clips
 from ovavel.errors import InputError, OvavelError
 from ovavel.formats import PREDICTION_COLUMNS, SEGMENTS_PER_CLIP
+from ovavel.progress import progress_bar
 from ovavel.tables import atomic_write_text, read_csv, write_csv
 
 VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"
@@ -125,7 +126,8 @@ def build_tasks(clips: list[str], classes: dict[str, str], extra: dict, prefill:
     return tasks
 
 
-def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, echo=print) -> RoundState:
+def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, echo=print,
+                 progress: bool = True) -> RoundState:
     name = check_round(name)
     state = AnnotationState(data.root)
     rnd = state.rounds.get(name)
@@ -155,33 +157,41 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
         prefill = model_prefill(opts.predictions, classes)
     ui = rnd.ui if rnd.ui != "grid" else (opts.ui or "seconds")
     config = labeling_config(adjudication=(name == "adjudicate"), ui=ui, timeline_fps=rnd.timeline_fps)
-    for annotator, batch in rnd.batches.items():
-        if batch.status == "ready":
-            if rnd.mode == "server":
-                _ensure_playable(client, data, batch, opts.video_url, annotator, name, state)
-            continue
-        tasks = build_tasks(batch.clips, classes, extra, prefill, name, opts.video_url,
-                            "round1" if rnd.prefill == "round1" else "model", ui, rnd.timeline_fps)
-        if rnd.mode == "offline":
-            folder = state.dir / "offline" / f"round{name}"
-            atomic_write_text(folder / "config.xml", config)
-            target = folder / f"{annotator}.json"
-            atomic_write_text(target, json.dumps(tasks, indent=1) + "\n")
-            batch.file = str(target.relative_to(data.root))
-        else:
-            if batch.project_id is None:
-                batch.project_id = client.create_project(f"ovavel r{name} {annotator}", config,
-                                                         project_description(name, annotator))
-                state.save()  # recorded before the first task goes in
-            present = client.clip_ids(batch.project_id)
-            client.import_tasks(batch.project_id, [t for t in tasks if t["data"]["clip_id"] not in present],
-                                opts.batch_size)
-            _ensure_playable(client, data, batch, opts.video_url, annotator, name, state)
-        batch.status = "ready"
-        state.save()
-        echo(f"round {name}: {len(batch.clips)} tasks for {annotator}"
-             + (f" (project {batch.project_id})" if batch.project_id else f" ({batch.file})"))
+    with progress_bar(len(rnd.batches), f"round {name}", "annotator", progress, echo) as (bar, echo):
+        for annotator, batch in rnd.batches.items():
+            if batch.status == "ready":
+                if rnd.mode == "server":
+                    _ensure_playable(client, data, batch, opts.video_url, annotator, name, state)
+            else:
+                tasks = build_tasks(batch.clips, classes, extra, prefill, name, opts.video_url,
+                                    "round1" if rnd.prefill == "round1" else "model", ui, rnd.timeline_fps)
+                _export_batch(data, state, rnd, name, annotator, batch, tasks, config, opts, client)
+                echo(f"round {name}: {len(batch.clips)} tasks for {annotator}"
+                     + (f" (project {batch.project_id})" if batch.project_id else f" ({batch.file})"))
+            bar.update()
     return rnd
+
+
+def _export_batch(data: DataDir, state: AnnotationState, rnd: RoundState, name: str, annotator: str, batch: Batch,
+                  tasks: list[dict], config: str, opts: ExportOptions, client) -> None:
+    """One annotator's tasks: a file (offline) or a project (made once, tasks added that it lacks)."""
+    if rnd.mode == "offline":
+        folder = state.dir / "offline" / f"round{name}"
+        atomic_write_text(folder / "config.xml", config)
+        target = folder / f"{annotator}.json"
+        atomic_write_text(target, json.dumps(tasks, indent=1) + "\n")
+        batch.file = str(target.relative_to(data.root))
+    else:
+        if batch.project_id is None:
+            batch.project_id = client.create_project(f"ovavel r{name} {annotator}", config,
+                                                     project_description(name, annotator))
+            state.save()  # recorded before the first task goes in
+        present = client.clip_ids(batch.project_id)
+        client.import_tasks(batch.project_id, [t for t in tasks if t["data"]["clip_id"] not in present],
+                            opts.batch_size)
+        _ensure_playable(client, data, batch, opts.video_url, annotator, name, state)
+    batch.status = "ready"
+    state.save()
 
 
 def project_description(name: str, annotator: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import Renamed, echo_summary, example
+from ovavel.cli_common import Renamed, echo_summary, example, no_progress
 
 
 @click.command("browse", epilog=example(
@@ -28,7 +28,7 @@ from ovavel.cli_common import Renamed, echo_summary, example
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Site folder.")
 @click.option("--media", type=click.Choice(["link", "copy", "none"]), default="link", show_default=True,
               help="Clips into the site as hard links (copies across file systems), copies, or not at all.")
-@click.option("--no-progress", is_flag=True)
+@no_progress
 def browse_cmd(data, labels, results, more_results, split, classes, out, media, no_progress):
     """A static site to look at results: metrics, per-class table, every clip with its video, ground truth,
     annotation rounds and each method's timeline, filters by error type."""

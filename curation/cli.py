@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ovavel.catalog import load_catalog, read_class_list
-from ovavel.cli_common import Group, echo_summary, example, format_table, locks_folders, parse_csv_list
+from ovavel.cli_common import (
+    Group, echo_summary, example, format_table, locks_folders, no_progress, parse_csv_list)
 from ovavel.curation.download import DEFAULT_FORMAT, YOUTUBE_URL, DownloadOptions, download_clips
 from ovavel.curation.manifest import QUALITY_FLAGS
 from ovavel.curation.merge import merge_shards
@@ -84,7 +85,7 @@ def filter_cmd(index, classes_file, catalog, out, max_per_class):
 @click.option("--no-sections", is_flag=True, help="Always fetch whole videos and trim locally.")
 @click.option("--format", "fmt", default=DEFAULT_FORMAT, show_default=True, help="yt-dlp format selector.")
 @click.option("--fps", type=int, default=25, show_default=True, help="Frame rate of the normalised clips.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@no_progress
 @locks_folders("out")
 def download_cmd(classes_file, out, index, catalog, workers, shard, url_template, cookies, retries,
                  backoff, max_per_class, retry_failed, verify, no_sections, fmt, fps, no_progress):
@@ -119,7 +120,7 @@ def download_cmd(classes_file, out, index, catalog, workers, shard, url_template
 @click.option("--workers", type=int, help="Clips in parallel (default: one per CPU).")
 @click.option("--downmix", is_flag=True, help="Average all audio channels instead of taking channel 0.")
 @click.option("--force", is_flag=True, help="Redo clips that already have segments.")
-@click.option("--no-progress", is_flag=True)
+@no_progress
 @locks_folders("data")
 def segments_cmd(data, workers, downmix, force, no_progress):
     """Ten middle frames (t = k + 0.5 s) and 16 kHz mono audio per usable clip."""
@@ -138,7 +139,7 @@ def segments_cmd(data, workers, downmix, force, no_progress):
 @click.option("--workers", type=int, default=2, show_default=True)
 @click.option("--force", is_flag=True, help="Measure every clip again.")
 @click.option("--deep", is_flag=True, help="Also decode both streams of every clip, looking for damage (slower).")
-@click.option("--no-progress", is_flag=True)
+@no_progress
 @locks_folders("data")
 def check_cmd(data, allow, silence_db, frozen_min, workers, force, deep, no_progress):
     """Quality flags per clip in clips.csv; flagged clips and reject_list.txt ids become not usable."""
@@ -166,8 +167,9 @@ def status_cmd(data):
 @curate.command("merge", epilog=example("curate merge data/shard0 data/shard1 data/shard2 --data data/ovave"))
 @click.argument("shard_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--data", required=True, type=click.Path(file_okay=False), help="Data folder to merge into.")
+@no_progress
 @locks_folders("shard_dirs", "data")
-def merge_cmd(shard_dirs, data):
+def merge_cmd(shard_dirs, data, no_progress):
     """One data folder from the shard folders of a sharded download."""
-    counts = merge_shards(list(shard_dirs), data)
+    counts = merge_shards(list(shard_dirs), data, progress=not no_progress)
     echo_summary(f"merged {len(shard_dirs)} shard(s) into {data}", format_table(["what", "count"], list(counts.items())))

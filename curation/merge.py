@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 
+from tqdm import tqdm
+
 from ovavel.curation.manifest import build_manifest
 from ovavel.curation.vggsound_index import Reject, read_index, write_index, write_rejects
 from ovavel.errors import OvavelError
@@ -13,7 +15,7 @@ from ovavel.layout import DataDir
 from ovavel.tables import append_jsonl, read_csv, read_jsonl, repair_jsonl_tail
 
 
-def merge_shards(shard_dirs: list, target) -> dict[str, int]:
+def merge_shards(shard_dirs: list, target, progress: bool = True) -> dict[str, int]:
     """Join the data folders of a sharded run into one: index rows, ledger lines, clips,
     segments and rejects; then rebuild clips.csv. A clip id in two shards with different rows
     stops the merge. Files are hard-linked where possible (same disk), else copied."""
@@ -28,7 +30,7 @@ def merge_shards(shard_dirs: list, target) -> dict[str, int]:
     rows = {r.clip_id: r for r in read_index(target.index)[0]} if target.index.exists() else {}
     rejects = []
     counts = {"index_rows": 0, "ledger_lines": 0, "clips": 0, "segments": 0}
-    for s in sources:
+    for s in tqdm(sources, desc="merge", unit="shard", disable=not progress, dynamic_ncols=True):
         shard_rows, shard_rejects = read_index(s.index)
         for r in shard_rows:
             if r.clip_id in rows and rows[r.clip_id] != r:

@@ -26,6 +26,7 @@ from ovavel.feature_store import FeatureStore
 from ovavel.models.head import HeadConfig
 from ovavel.models.methods import PredictContext, get_method
 from ovavel.models.train import TrainSettings, split_rows, train
+from ovavel.progress import progress_bar
 from ovavel.tables import atomic_write_text, write_csv
 
 
@@ -79,25 +80,27 @@ def run_setting(setting: dict, seed: int, feats, labels, catalog: ClassCatalog, 
 
 def run_grid(settings: list[dict], seeds: list[int], features: str, train_split: str, val_split: str, test_split: str,
              labels_path: str, catalog: ClassCatalog, epochs: int, lr: float, device: str, out: str,
-             echo=print) -> str:
+             echo=print, progress: bool = True) -> str:
     feats = FeatureStore(features).load()
     labels = read_labels(labels_path)
     test = feats.select([r.clip_id for r in split_rows(test_split)], test_split)
     rows = []
-    for setting in settings:
-        name = setting_name(setting)
-        figures = []
-        for seed in seeds:
-            run_dir = Path(out) / "runs" / f"{name.replace('/', '_')}_seed{seed}"
-            figures.append(run_setting(setting, seed, feats, labels, catalog, train_split, val_split, test, epochs, lr,
-                                       device, run_dir))
-            echo(f"{name} seed {seed}: test avg {100 * figures[-1]['avg']:.1f}")
-        row = {"setting": name}
-        for k in METRIC_KEYS:
-            values = np.array([f[k] for f in figures])
-            row[f"{k}_mean"] = round(float(values.mean()), 4)
-            row[f"{k}_std"] = round(float(values.std()), 4)
-        rows.append(row)
+    with progress_bar(len(settings) * len(seeds), "ablate", "run", progress, echo) as (bar, echo):
+        for setting in settings:
+            name = setting_name(setting)
+            figures = []
+            for seed in seeds:
+                run_dir = Path(out) / "runs" / f"{name.replace('/', '_')}_seed{seed}"
+                figures.append(run_setting(setting, seed, feats, labels, catalog, train_split, val_split, test, epochs,
+                                           lr, device, run_dir))
+                echo(f"{name} seed {seed}: test avg {100 * figures[-1]['avg']:.1f}")
+                bar.update()
+            row = {"setting": name}
+            for k in METRIC_KEYS:
+                values = np.array([f[k] for f in figures])
+                row[f"{k}_mean"] = round(float(values.mean()), 4)
+                row[f"{k}_std"] = round(float(values.std()), 4)
+            rows.append(row)
     cols = ["setting"] + [f"{k}_{s}" for k in METRIC_KEYS for s in ("mean", "std")]
     write_csv(Path(out) / "ablation.csv", rows, cols)
     lines = ["| setting | Acc | Seg | Eve | Avg |", "|---|---:|---:|---:|---:|"]

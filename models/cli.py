@@ -9,7 +9,8 @@ import click
 
 from ovavel import BACKGROUND, BACKGROUND_TEXT
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import Group, Renamed, echo_summary, example, format_table, locks_folders, parse_csv_list
+from ovavel.cli_common import (
+    Group, Renamed, echo_summary, example, format_table, locks_folders, no_progress, parse_csv_list)
 from ovavel.errors import OvavelError
 from ovavel.metrics.report import markdown_table
 from ovavel.extras import needs
@@ -70,7 +71,7 @@ def encoder_options(fn):
 @click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32", show_default=True,
               help="fp32 as the released code; bf16 autocast is faster on a GPU (benchmarks/bench_precision.py "
                    "measures how often it changes a decision).")
-@click.option("--no-progress", is_flag=True)
+@no_progress
 @locks_folders("out")
 @needs("models")
 def features_cmd(data, official_root, out, split, classes, encoder, checkpoint, clip_model, clap_model, random_init,
@@ -286,7 +287,7 @@ def _online_options(fn):
                    "the released script does.")
 @click.option("--resume", is_flag=True, help="Continue a stopped run.")
 @click.option("--force", is_flag=True, help="Start over in an existing run folder.")
-@click.option("--no-progress", is_flag=True)
+@no_progress
 @locks_folders("out")
 @needs("models")
 def train_cmd(features, train_split, val_split, test_split, labels, classes, out, recipe, epochs, batch_size, lr,
@@ -295,55 +296,19 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
               segments_data, official_root, checkpoint, nan_batches, resume, force, no_progress):
     """Train the temporal head (or a comparison head: --method ave|psp|cmra|mm-pyramid) on the seen classes
     (frozen ImageBind features)."""
-    from ovavel.formats import read_labels
-    from ovavel.feature_store import FeatureStore
-    from ovavel.models.head import HeadConfig
-    from ovavel.models.train import RECIPES, TrainSettings, split_rows, train
+    from ovavel.models.train_files import OnlineSource, train_from_files, training_settings
 
-    from ovavel.models.methods import get_method, load_methods
-
-    chosen = get_method(method)
-    if not chosen.trainable:
-        trainable = sorted(m.name for m in load_methods().values() if m.trainable)
-        raise OvavelError(f"--method {method} is not trained; trainable methods: {', '.join(trainable)}")
-    r = RECIPES[recipe]
-    head = dict(head=head_kind, temporal=temporal, layers=layers, share_temporal=share_temporal,
-                attention="intra+cross" if cross_modal else attention, fusion=fusion, residual_dropout=residual_dropout,
-                init=init, variant=variant, width=width)
-    head.update(chosen.head)  # a comparison method brings its own head (`--method ave` -> head "ave")
-    settings = TrainSettings(recipe, epochs or r["epochs"], batch_size or r["batch_size"], lr or r["lr"],
-                             r["grad_clip"], seed, select_on or r["select_on"], background_text, device,
-                             HeadConfig(**head), precision, method, nan_batches)
-    if settings.select_on.startswith("test") and not test_split:
-        raise OvavelError(f"--select-on {settings.select_on} (the released recipe) needs --test test.csv")
-    select = {"val-seen": lambda: split_rows(val_split, seen_only=True), "val": lambda: split_rows(val_split),
-              "test-seen": lambda: split_rows(test_split, seen_only=True),
-              "test": lambda: split_rows(test_split)}[settings.select_on]()
-    feats = FeatureStore(features).load()
-    if feats.meta.get("random_init"):
-        click.echo("RANDOM WEIGHTS: these features carry no meaning; the run is a smoke test", err=True)
-    online = _online_encoder(feats, train_split, segments_data, official_root, checkpoint, device, precision) \
-        if online_encoder else None
-    result = train(feats, split_rows(train_split), select, read_labels(labels), load_catalog(classes), out, settings,
-                   resume=resume, force=force, progress=not no_progress, echo=click.echo, online=online)
-    best = result["best"]
+    settings = training_settings(recipe, method, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                                 select_on=select_on, background_text=background_text, device=device,
+                                 precision=precision, nan_batches=nan_batches, cross_modal=cross_modal, head=head_kind,
+                                 temporal=temporal, layers=layers, share_temporal=share_temporal, attention=attention,
+                                 fusion=fusion, residual_dropout=residual_dropout, init=init, variant=variant,
+                                 width=width)
+    best = train_from_files(features, train_split, val_split, labels, out, settings, test_split=test_split,
+                            catalog=classes, resume=resume, force=force, progress=not no_progress, echo=click.echo,
+                            online=OnlineSource(segments_data, official_root, checkpoint) if online_encoder
+                            else None)["best"]
     click.echo(f"best epoch {best['epoch']} ({settings.select_on} avg {100 * best['avg']:.1f}); run in {out}")
-
-
-def _online_encoder(feats, train_split, segments_data, official_root, checkpoint, device, precision):
-    """The encoder that made the feature store (as its meta.json records), over the training clips."""
-    from ovavel.models.features import FeatureOptions
-    from ovavel.models.online import OnlineEncoder
-    from ovavel.models.sources import from_data_dir, from_official_root
-
-    if bool(segments_data) == bool(official_root):
-        raise OvavelError("--online-encoder needs exactly one of --data DIR and --official-root ROOT (the segments)")
-    clips, _ = from_data_dir(segments_data, train_split) if segments_data else from_official_root(official_root,
-                                                                                                   train_split)
-    meta = feats.meta
-    opts = FeatureOptions(meta.get("encoder", "imagebind-huge"), checkpoint or meta.get("checkpoint"),
-                          bool(meta.get("random_init")), device, seed=meta.get("seed") or 0, precision=precision)
-    return OnlineEncoder(clips, opts)
 
 
 @baseline.command("ablate", epilog=example(
@@ -367,10 +332,11 @@ def _online_encoder(feats, train_split, segments_data, official_root, checkpoint
 @click.option("--lr", type=float, help="Default: the recipe's.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--out", required=True, type=click.Path(file_okay=False))
+@no_progress
 @locks_folders("out")
 @needs("models")
 def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels, classes, recipe, epochs, lr, device,
-               out):
+               out, no_progress):
     """Train and test a grid of ablation settings over seeds; one comparison table."""
     from ovavel.models.ablate import parse_grid, run_grid
     from ovavel.models.train import RECIPES
@@ -378,7 +344,7 @@ def ablate_cmd(grid, seeds, features, train_split, val_split, test_split, labels
     r = RECIPES[recipe]
     table = run_grid(parse_grid(grid), [int(s) for s in parse_csv_list(seeds)], features, train_split, val_split,
                      test_split, labels, load_catalog(classes), epochs or r["epochs"], lr or r["lr"], device, out,
-                     echo=click.echo)
+                     echo=click.echo, progress=not no_progress)
     click.echo(table)
 
 
@@ -428,7 +394,7 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, clip_mod
               help="Further tries of a request answered 429 or 503 (after its Retry-After).")
 @click.option("--max-response-mb", type=click.FloatRange(min=0.001), default=8.0, show_default=True,
               help="A larger response is not read further and the clip is recorded as failed.")
-@click.option("--no-progress", is_flag=True)
+@no_progress
 @locks_folders("out")
 def llm_query_cmd(data, split, classes, endpoint, model_name, api_key_env, out, timeout_s, retries, max_response_mb,
                   no_progress):
@@ -505,25 +471,29 @@ def methods_cmd():
               help="A `baseline llm-query` folder: scores the Video-LLaMA2 row (Table 2).")
 @click.option("--width", type=click.IntRange(min=8),
               help="--variant source cmra / mm-pyramid inner width (default: the authors').")
+@no_progress
 @locks_folders("out")
 @needs("models")
 def reproduce_cmd(table, features, splits_dir, classes, out, seeds, epochs, recipe, protocol, batch_size, device,
                   variant, init, nan_batches, without_other, official_meta, online_encoder, segments_data,
-                  official_root, checkpoint, clip_clap_features, llm_answers, width):
+                  official_root, checkpoint, clip_clap_features, llm_answers, width, no_progress):
     """Run every row of one of the paper's tables (any registered method); ours beside the published figures."""
     from ovavel.feature_store import FeatureStore
     from ovavel.models.reproduce import ReproduceSettings, reproduce_table
 
     online = None
     if online_encoder:
-        online = _online_encoder(FeatureStore(features).load(), str(Path(splits_dir) / "train.csv"), segments_data,
-                                 official_root, checkpoint, device, "fp32")
+        from ovavel.models.train_files import OnlineSource, online_encoder as make_online_encoder
+
+        online = make_online_encoder(FeatureStore(features).load(), str(Path(splits_dir) / "train.csv"),
+                                     OnlineSource(segments_data, official_root, checkpoint), device, "fp32")
     elif segments_data or official_root or checkpoint:
         raise OvavelError("--data, --official-root and --checkpoint go with --online-encoder")
     settings = ReproduceSettings(tuple(int(x) for x in parse_csv_list(seeds)), epochs, recipe, device, protocol,
                                  batch_size, clip_clap_features=clip_clap_features, llm_answers=llm_answers,
                                  width=width, variant=variant, init=init, nan_batches=nan_batches,
                                  official_meta=official_meta, without_other=without_other, online=online)
-    md = reproduce_table(table, features, splits_dir, out, load_catalog(classes), settings, echo=click.echo)
+    md = reproduce_table(table, features, splits_dir, out, load_catalog(classes), settings, echo=click.echo,
+                         progress=not no_progress)
     click.echo(md.read_text())
     click.echo(f"written: {md} and {md.with_suffix('.csv')}")

@@ -33,6 +33,7 @@ from ovavel.models.comparison import NAMES as COMPARISON_HEADS
 from ovavel.models.head import HeadConfig
 from ovavel.models.methods import Method, PredictContext, get_method
 from ovavel.models.train import RECIPES, TrainSettings, train
+from ovavel.progress import progress_bar
 from ovavel.tables import atomic_write_text, write_csv
 
 TABLES = ("2", "3", "4", "5", "6", "A7", "A8", "A9", "A10")
@@ -112,7 +113,8 @@ def row_slug(name: str) -> str:
 
 
 def reproduce_table(table: str, features: str | os.PathLike, splits: str | os.PathLike, out: str | os.PathLike,
-                    catalog: ClassCatalog, s: ReproduceSettings = ReproduceSettings(), echo=print) -> Path:
+                    catalog: ClassCatalog, s: ReproduceSettings = ReproduceSettings(), echo=print,
+                    progress: bool = True) -> Path:
     if table not in ROWS:
         raise OvavelError(f"--table: expected one of {', '.join(TABLES)}, but got {table!r}")
     splits, out = Path(splits), Path(out)
@@ -125,25 +127,29 @@ def reproduce_table(table: str, features: str | os.PathLike, splits: str | os.Pa
     test = feats.select([r.clip_id for r in test_rows], "the test split")
     (out / "rows").mkdir(parents=True, exist_ok=True)
     results: dict[str, dict] = {}
-    for row in ROWS[table]:
-        if missing_input(row, s):
-            continue
-        done = out / "rows" / f"{row_slug(row.name)}.json"
-        if done.exists():
-            results[row.name] = json.loads(done.read_text())["summary"]
-            echo(f"{row.name}: kept from an earlier run ({done})")
-            continue
-        method = get_method(row.method)
-        if method.trainable:
-            summary = _trained(row, method, feats, test, test_rows, labels, catalog, splits, out, s, echo)
-        else:
-            ctx = PredictContext(_inputs_of(method, test, test_rows, s), catalog.names, row.background_text,
-                                 "released", s.llm_answers, s.device)
-            summary = _score(method.predict(ctx), test_rows, labels, catalog, s, s.batch_size or TRAINING_FREE_BATCH)
-        atomic_write_text(done, json.dumps({"row": row.name, "summary": summary}, indent=2) + "\n")
-        results[row.name] = summary
-        echo(f"{row.name}: total avg {100 * summary['total']['avg']:.1f}")
+    rows = [row for row in ROWS[table] if not missing_input(row, s)]
+    with progress_bar(len(rows), f"Table {table}", "row", progress, echo) as (bar, echo):
+        for row in rows:
+            done = out / "rows" / f"{row_slug(row.name)}.json"
+            if done.exists():
+                results[row.name] = json.loads(done.read_text())["summary"]
+                echo(f"{row.name}: kept from an earlier run ({done})")
+            else:
+                results[row.name] = _row_summary(row, feats, test, test_rows, labels, catalog, splits, out, s, echo)
+                atomic_write_text(done, json.dumps({"row": row.name, "summary": results[row.name]}, indent=2) + "\n")
+                echo(f"{row.name}: total avg {100 * results[row.name]['total']['avg']:.1f}")
+            bar.update()
     return write_table(table, results, out, feats, s, splits)
+
+
+def _row_summary(row, feats: Features, test: Features, test_rows: list[SplitRow], labels, catalog: ClassCatalog,
+                 splits: Path, out: Path, s: ReproduceSettings, echo) -> dict:
+    method = get_method(row.method)
+    if method.trainable:
+        return _trained(row, method, feats, test, test_rows, labels, catalog, splits, out, s, echo)
+    ctx = PredictContext(_inputs_of(method, test, test_rows, s), catalog.names, row.background_text, "released",
+                         s.llm_answers, s.device)
+    return _score(method.predict(ctx), test_rows, labels, catalog, s, s.batch_size or TRAINING_FREE_BATCH)
 
 
 def _inputs_of(method: Method, test: Features, test_rows: list[SplitRow], s: ReproduceSettings) -> Features:

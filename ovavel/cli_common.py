@@ -57,6 +57,10 @@ class Renamed(click.Option):
             self.opts = opts
 
 
+no_progress = click.option("--no-progress", is_flag=True, help="No progress bar (for logs and scripts).")
+"""--no-progress, the same on every long command."""
+
+
 def format_table(header: list[str], rows: list[list[object]]) -> str:
     """A plain-text table with aligned columns (for summaries printed at the end of a command)."""
     cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]

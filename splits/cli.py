@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ovavel.catalog import load_catalog, read_class_list
-from ovavel.cli_common import Renamed, Group, echo_summary, example, locks_folders
+from ovavel.cli_common import Group, Renamed, echo_summary, example, locks_folders, no_progress
 from ovavel.formats import read_labels
 from ovavel.splits.make import TRAIN_RATIOS, MakeSettings, make_splits, write_split_dir
 from ovavel.splits.official_import import import_official, official_ids, write_official
@@ -123,7 +123,7 @@ def export_cmd(split_dir, data, out, force):
 @click.option("--push-to-hub", "repo", metavar="OWNER/NAME",
               help="Upload the release to this Hugging Face dataset repository (needs a token: HF_TOKEN or "
                    "`huggingface-cli login`).")
-@click.option("--no-progress", is_flag=True)
+@no_progress
 @locks_folders("out")
 def export_hf_cmd(split_dir, data, official_root, raw_videos, out, media, features, shard_size, labels_version, repo,
                   no_progress):

@@ -29,6 +29,14 @@ def shared() -> Path:
     return data
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that uses the `shared` fixture (itself or through another fixture) carries the
+    `shared` marker: `-m "not shared"` runs what a fresh clone can."""
+    for item in items:
+        if "shared" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.shared)
+
+
 @pytest.fixture(scope="session")
 def ffmpeg_available():
     if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:

@@ -108,3 +108,15 @@ def test_the_old_names_are_the_new_modules():
     import ovavel.demo
 
     assert ovavel.cli is ovavel.app.cli and ovavel.demo is ovavel.app.demo
+
+
+def test_the_shared_marker_follows_the_fixture():
+    import subprocess
+    import sys
+
+    listed = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "shared", "-p",
+                             "no:cacheprovider", "tests/curation/test_index_catalog.py", "tests/core/test_catalog.py"],
+                            cwd=REPO, capture_output=True, text=True).stdout
+    assert "test_index_catalog.py::test_bundled_catalog_equals_one_built_from_the_release" in listed
+    assert "test_index_catalog.py::test_filter_real_vggsound_index" in listed
+    assert "test_bundled_catalog_shape" not in listed and "test_unknown_class_names_closest" not in listed

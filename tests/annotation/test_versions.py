@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import ovavel
 from ovavel.catalog import load_catalog
 from ovavel.app.cli import app
-from ovavel.formats import SplitRow, read_labels, write_predictions, write_split
+from ovavel.formats import read_labels, write_predictions
 from ovavel.layout import DataDir
 from ovavel.metrics.report import score_files
 from ovavel.tables import read_csv, write_csv
@@ -109,26 +109,7 @@ def test_metrics_on_both_versions(data, tmp_path):
         assert json.loads((tmp_path / "m" / name / "report.json").read_text())["total"]["videos"] == 4
 
 
-def test_load_gives_typed_frames(data, tmp_path):
-    splits = tmp_path / "splits"
-    splits.mkdir()
-    write_split(splits / "test.csv", [SplitRow(c, cls, "unseen" if cls == "dog barking" else "seen")
-                                      for c, cls, _, _ in FINAL])
-    (splits / "labels.csv").write_text((data.annotation_dir / "labels.csv").read_text())
-    write_csv(data.annotation_dir / "labels_round1.csv", [{"clip_id": "aaaaaaaaaaa_000000", "class": "dog barking",
-              "labels": "0010000000", "round": "1", "annotator": "x", "annotation_id": "1", "lead_time": "2.5",
-              "created_at": ""}], ["clip_id", "class", "labels", "round", "annotator", "annotation_id", "lead_time",
-                                  "created_at"])
-    res = tmp_path / "results" / "training_free"
-    res.mkdir(parents=True)
-    write_predictions(res / "predictions.csv", {c: ["background"] * 10 for c, *_ in FINAL})
-    b = ovavel.load(data.root, splits=splits, results=[res])
-    assert b.labels["labels"].tolist()[0] == "0010000000" and str(b.labels["labels"].dtype) == "string"
-    assert b.labels.loc[0, ["seg_0", "seg_1", "seg_2"]].tolist() == [0, 0, 1] and str(b.labels["seg_2"].dtype) == "int8"
-    assert b.splits["split"].tolist() == ["test"] * 4 and b.splits["clip_id"].tolist() == [c for c, *_ in FINAL]
-    assert b.rounds["1"]["lead_time"].tolist() == [2.5] and b.rounds["1"]["clip_id"].tolist() == ["aaaaaaaaaaa_000000"]
-    assert b.predictions["training-free"].shape == (4, 11)
-    assert len(b.clips) == 0 and "clip_id" in b.clips.columns  # no manifest: an empty table with its columns
+def test_load_reads_a_labels_version(data, tmp_path):
     fixes = tmp_path / "fixes.csv"
     fixes.write_text("clip_id,labels,reason\naaaaaaaaaaa_000000,0011000000,longer\n")
     assert run("annotate", "corrections", "--data", data.root, "--from", fixes, "--version", "v1").exit_code == 0

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ovavel.catalog import GROUPS, load_catalog
+from ovavel.catalog import load_catalog
 from ovavel.app.cli import app
 from ovavel.curation.official import build_catalog
 from ovavel.curation.shards import in_shard, parse_shard
@@ -18,21 +18,6 @@ from ovavel.curation.vggsound_index import filter_vggsound, read_index, resolve_
 from ovavel.errors import OvavelError
 from ovavel.tables import read_csv
 
-from ..conftest import REPO
-
-
-def test_bundled_catalog_shape():
-    cat = load_catalog()
-    assert len(cat) == 67
-    assert Counter(c.split for c in cat) == {"seen": 46, "unseen": 21}
-    assert [sum(c.group == g for c in cat) for g in GROUPS] == [17, 15, 17, 9, 9]
-    for g in GROUPS:  # every group holds unseen classes
-        assert any(c.group == g and c.split == "unseen" for c in cat)
-    renamed = {c.name: c.vggsound_label for c in cat if c.name != c.vggsound_label}
-    assert len(renamed) == 8
-    assert renamed["bird chirping"] == "bird chirping, tweeting"
-    assert all(label.split(",")[0] == name for name, label in renamed.items())
-    assert (REPO / "classes.txt").read_text().splitlines() == cat.names
 
 
 def test_bundled_catalog_equals_one_built_from_the_release(shared):

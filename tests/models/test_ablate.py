@@ -7,6 +7,7 @@ import csv
 
 import numpy as np
 import pytest
+import torch
 from click.testing import CliRunner
 
 from ovavel.catalog import ClassCatalog, EventClass
@@ -80,3 +81,33 @@ def test_grid_refusals():
     with pytest.raises(OvavelError, match=r"layers='one' is not a list of int values"):
         parse_grid("layers=one")
     assert np.isclose(parse_grid("residual_dropout=0.1")[0]["residual_dropout"], 0.1)
+
+
+def test_baseline_train_is_one_library_call(bench, tmp_path):
+    """`baseline train` and train_from_files(training_settings(...)) make the same run, to the byte
+    of the weights; the method's own head and the recipe's defaults are filled in by the library."""
+    from ovavel.models.train_files import train_from_files, training_settings
+
+    root, feats, labels = bench
+    r = CliRunner().invoke(app, ["baseline", "train", "--method", "psp", "--fusion", "prob-avg", "--features",
+                                 str(root / "feats"), "--train", str(root / "train.csv"), "--val", str(root / "val.csv"),
+                                 "--labels", str(root / "labels.csv"), "--catalog", str(root / "classes.csv"),
+                                 "--epochs", "2", "--lr", "1e-3", "--device", "cpu", "--no-progress",
+                                 "--out", str(tmp_path / "cli")])
+    assert r.exit_code == 0, r.output
+    settings = training_settings("paper", "psp", epochs=2, lr=1e-3, device="cpu", fusion="prob-avg")
+    assert (settings.head.head, settings.batch_size, settings.select_on) == ("psp", 32, "val-seen")
+    said = []
+    result = train_from_files(root / "feats", root / "train.csv", root / "val.csv", root / "labels.csv",
+                              tmp_path / "lib", settings, catalog=root / "classes.csv", progress=False,
+                              echo=lambda *a, **k: said.append(a))
+    assert f"best epoch {result['best']['epoch']} " in r.output
+    a = torch.load(tmp_path / "cli" / "last.pt", weights_only=False)["head"]
+    b = torch.load(tmp_path / "lib" / "last.pt", weights_only=False)["head"]
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert ("RANDOM WEIGHTS: these features carry no meaning; the run is a smoke test",) in said
+    with pytest.raises(OvavelError, match="--method training-free is not trained; trainable methods: .*psp"):
+        training_settings("paper", "training-free")
+    with pytest.raises(OvavelError, match="--select-on test-seen .* needs --test"):
+        train_from_files(root / "feats", root / "train.csv", root / "val.csv", root / "labels.csv", tmp_path / "x",
+                         training_settings("released"), catalog=root / "classes.csv")
