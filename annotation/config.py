@@ -1,8 +1,9 @@
 """Label Studio labeling configs and the answers they produce.
 
-Two views (`--ui`), both with the video (480 px high, at the clips' 25 fps) and, under it, the
-audio waveform played in sync with it (Label Studio's `sync` attribute), so an annotator sees
-where the sound is and can click a moment to seek:
+Two views (`--ui`), both with the video (a 360- or 300-px-high frame, at the clips' 25 fps) and, under it,
+the audio waveform played in sync with it (Label Studio's `sync` attribute), so an annotator sees
+where the sound is and can click a moment to seek. The class, the control and the media come first
+and fit a 1280x800 window with the waveform in view; the instructions follow under the media:
 - `seconds` (default): one row of ten toggles "0".."9", the seconds that hold the event, bound to
   the keys 0-9; nothing selected means all background. Ctrl+Enter submits.
 - `timeline`: paint spans of "event" on the video's timeline. Second k is an event when a span
@@ -43,23 +44,30 @@ PAGE_STYLE = (".lsf-sidepanels__wrapper_align_right { display: none !important; 
               ".lsf-sidepanels { padding-right: 0 !important; }")
 
 
-def _media(fps: int) -> str:
-    return (f'  <Video name="video" value="$video" height="480" frameRate="{fps}" sync="audio"/>\n'
+# Frame heights (px) with which the class, the control, the video with its controls (and the timeline
+# view's track) and the waveform fit a 1280x800 window.
+VIDEO_HEIGHT = {"seconds": 360, "timeline": 300}
+
+
+def _media(fps: int, ui: str) -> str:
+    return (f'  <Video name="video" value="$video" height="{VIDEO_HEIGHT[ui]}" frameRate="{fps}" sync="audio"/>\n'
             '  <Audio name="audio" value="$video" sync="video" height="64"/>\n')
+
+
+SECONDS_HELP = ("Key k marks the second from k to k+1 s (key 0: 0-1 s, key 9: 9-10 s) as holding the event; press it "
+                "again to unmark; nothing marked = all background; Ctrl+Enter submits")
+TIMELINE_HELP = ("Press 1, then drag on the timeline over the spans that hold the event; second k counts when a span "
+                 "covers its middle (k + 0.5 s); no span = all background; Ctrl+Enter submits")
 
 
 def _seconds_control() -> str:
     choices = "\n".join(f'    <Choice value="{k}" hotkey="{k}"/>' for k in range(SEGMENTS_PER_CLIP))
-    return ('  <Header value="Key k marks the second from k to k+1 s (key 0: 0-1 s, key 9: 9-10 s) as holding the '
-            'event; press it again to unmark; nothing marked = all background; Ctrl+Enter submits" size="6"/>\n'
-            f'  <Choices name="{SECONDS_CONTROL}" toName="video" choice="multiple" showInline="true">\n'
+    return (f'  <Choices name="{SECONDS_CONTROL}" toName="video" choice="multiple" showInline="true">\n'
             f"{choices}\n  </Choices>\n")
 
 
 def _timeline_control() -> str:
-    return ('  <Header value="Press 1, then drag on the timeline over the spans that hold the event; second k counts '
-            'when a span covers its middle (k + 0.5 s); no span = all background; Ctrl+Enter submits" size="6"/>\n'
-            f'  <TimelineLabels name="{TIMELINE_CONTROL}" toName="video">\n'
+    return (f'  <TimelineLabels name="{TIMELINE_CONTROL}" toName="video">\n'
             f'    <Label value="{EVENT_LABEL}" background="#e4572e"/>\n  </TimelineLabels>\n')
 
 
@@ -72,9 +80,10 @@ def labeling_config(adjudication: bool = False, ui: str = "seconds", timeline_fp
     return ("<View>\n"
             f"  <Style>{PAGE_STYLE}</Style>\n"
             '  <Header value="Class: $class    (clip $position)"/>\n'
-            f'  <Text name="rule" value="{RULE}"/>\n'
             + extra + (_timeline_control() if timeline else _seconds_control())
-            + _media(timeline_fps if timeline else FPS) + "</View>\n")
+            + _media(timeline_fps if timeline else FPS, ui)
+            + f'  <Header value="{TIMELINE_HELP if timeline else SECONDS_HELP}" size="6"/>\n'
+            f'  <Text name="rule" value="{RULE}"/>\n' + "</View>\n")
 
 
 def result_for(labels: str, ui: str = "seconds", fps: int = FPS) -> list[dict]:
@@ -91,6 +100,23 @@ def result_for(labels: str, ui: str = "seconds", fps: int = FPS) -> list[dict]:
     return [{"from_name": name, "to_name": "video", "type": "choices",
              "value": {"choices": ["event" if bit == "1" else "background"]}}
             for name, bit in zip(SEGMENT_NAMES, labels)]
+
+
+WAVE_TARGET_DB = -20.0  # the mean level a waveform is drawn as if it had (a clip at -41 dB: about 11x)
+MAX_WAVE_SCALE = 100.0  # Label Studio's "Audio zoom y-axis" goes to 150
+
+
+def waveform_scale(mean_volume_db) -> float:
+    """The height scale of a clip's waveform (the task's `amp`, applied by the page script) from its
+    mean loudness in dBFS as `curate check` measured it: 1 at WAVE_TARGET_DB or louder, more for a
+    quieter clip (at most MAX_WAVE_SCALE); 1 when not measured."""
+    try:
+        mean = float(mean_volume_db)
+    except (TypeError, ValueError):
+        return 1.0
+    if not math.isfinite(mean):
+        return 1.0
+    return round(min(MAX_WAVE_SCALE, max(1.0, 10 ** ((WAVE_TARGET_DB - mean) / 20))), 2)
 
 
 MAX_RESULT_ITEMS = 100  # a real answer has at most a few dozen; more is a hostile or broken payload

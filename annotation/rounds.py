@@ -22,7 +22,7 @@ from typing import Callable
 
 from ovavel import BACKGROUND
 from ovavel.annotation.assign import assign_round1, assign_round2
-from ovavel.annotation.config import TIMELINE_FPS, labeling_config, labels_from_result, result_for
+from ovavel.annotation.config import TIMELINE_FPS, labeling_config, labels_from_result, result_for, waveform_scale
 from ovavel.annotation.state import (REJECT_COLUMNS, ROUND_COLUMNS, AnnotationState, Batch, RoundState,
                                      check_round)
 from ovavel.annotation.server import media_root
@@ -62,6 +62,12 @@ class ImportSummary:
 
 def clip_classes(data: DataDir) -> dict[str, str]:
     return {r["clip_id"]: r["class"] for r in usable_clips(data)}
+
+
+def clip_waveform_scales(data: DataDir) -> dict[str, dict[str, str]]:
+    """{clip: {"amp": scale}} for the clips quiet enough to need their waveform scaled up."""
+    scales = {r["clip_id"]: waveform_scale(r.get("mean_volume_db")) for r in usable_clips(data)}
+    return {cid: {"amp": f"{amp:g}"} for cid, amp in scales.items() if amp > 1}
 
 
 def read_round(state: AnnotationState, name: str) -> dict[str, dict[str, str]]:
@@ -148,6 +154,8 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
         state.rounds[name] = rnd
         state.save()
     extra = adjudication_data(state) if name == "adjudicate" else {}
+    for cid, scale in clip_waveform_scales(data).items():
+        extra[cid] = {**extra.get(cid, {}), **scale}
     prefill: dict[str, str] = {}
     if rnd.prefill == "round1":
         prefill = {c: r["labels"] for c, r in read_round(state, "1").items()}

@@ -64,7 +64,8 @@ def build_manifest(data: DataDir, allow_flags: set[str] = frozenset()) -> list[d
         # Quality results describe one particular file: ignore them once the file changed.
         if q and e and q.get("sha256") == e.sha256:
             rec.update(has_video=_b(q["has_video"]), has_audio=_b(q["has_audio"]),
-                       max_volume_db=_fmt(q.get("max_volume_db")), frozen_s=_fmt(q.get("frozen_s")),
+                       max_volume_db=_fmt(q.get("max_volume_db")), mean_volume_db=_fmt(q.get("mean_volume_db")),
+                       frozen_s=_fmt(q.get("frozen_s")),
                        flags=";".join(q.get("flags", [])))
         is_rejected = r.clip_id in rejected
         rec["rejected"] = "1" if is_rejected else "0"

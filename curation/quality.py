@@ -27,6 +27,7 @@ from ovavel.layout import DataDir
 from ovavel.tables import append_jsonl
 
 _MAX_VOLUME = re.compile(r"max_volume:\s*(-?[\d.]+|-inf) dB")
+_MEAN_VOLUME = re.compile(r"mean_volume:\s*(-?[\d.]+|-inf) dB")
 _FREEZE_START = re.compile(r"freeze_start:\s*([\d.]+)")
 _FREEZE_DURATION = re.compile(r"freeze_duration:\s*([\d.]+)")
 
@@ -41,10 +42,10 @@ class CheckOptions:
 
 
 def measure(path, opts: CheckOptions = CheckOptions()) -> dict:
-    """Streams, duration, max volume (dB) and frozen seconds of one clip."""
+    """Streams, duration, max and mean volume (dB) and frozen seconds of one clip."""
     info = probe(path)
     rec = {"has_video": info.has_video, "has_audio": info.has_audio, "duration": info.duration,
-           "max_volume_db": None, "frozen_s": None}
+           "max_volume_db": None, "mean_volume_db": None, "frozen_s": None}
     args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "info", "-i", safe_path(path)]
     if info.has_audio:
         args += ["-af", "volumedetect"]
@@ -54,8 +55,9 @@ def measure(path, opts: CheckOptions = CheckOptions()) -> dict:
         return rec
     log = run_args(args + ["-f", "null", "-"])
     if info.has_audio:
-        m = _MAX_VOLUME.search(log)
-        rec["max_volume_db"] = -200.0 if m is None or m.group(1) == "-inf" else float(m.group(1))
+        for key, pattern in (("max_volume_db", _MAX_VOLUME), ("mean_volume_db", _MEAN_VOLUME)):
+            m = pattern.search(log)
+            rec[key] = -200.0 if m is None or m.group(1) == "-inf" else float(m.group(1))
     if info.has_video:
         starts = [float(x) for x in _FREEZE_START.findall(log)]
         durations = [float(x) for x in _FREEZE_DURATION.findall(log)]

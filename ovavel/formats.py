@@ -19,7 +19,7 @@ from ovavel.names import check_clip_id
 from ovavel.tables import read_csv, write_csv
 
 INDEX_COLUMNS = ["clip_id", "youtube_id", "start_s", "class", "vggsound_label", "group", "vggsound_split"]
-QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "frozen_s", "flags"]
+QUALITY_COLUMNS = ["has_video", "has_audio", "max_volume_db", "mean_volume_db", "frozen_s", "flags"]
 CLIP_COLUMNS = INDEX_COLUMNS + ["status", "message", "duration", "frame_rate", "size", "sha256", "source"] + \
     QUALITY_COLUMNS + ["rejected", "usable"]  # DIR/clips.csv, the manifest (curation/manifest.py)
 METRIC_KEYS = ("acc", "seg_f1", "event_f1", "avg")  # the figures of a summary, in the paper's column order

@@ -23,7 +23,8 @@ from ovavel.formats import CLIP_COLUMNS, METRIC_KEYS, SEG_COLUMNS, VIDEO_METRIC_
 from ovavel.layout import SplitDir
 from ovavel.errors import OvavelError
 
-NUMERIC = {"start_s": "Int64", "duration": "Float64", "size": "Int64", "max_volume_db": "Float64", "frozen_s": "Float64",
+NUMERIC = {"start_s": "Int64", "duration": "Float64", "size": "Int64", "max_volume_db": "Float64",
+           "mean_volume_db": "Float64", "frozen_s": "Float64",
            "lead_time": "Float64", **{k: "Float64" for k in METRIC_KEYS}}
 SPLIT_NAMES = ("train", "val", "test")
 

@@ -14,6 +14,10 @@ Studio's own settings plus one middleware, AnnotatorGuard, that lets each reques
   (other projects, storages, imports, exports, invitations, settings, deleting) is answered 403 and
   written to Label Studio's log.
 
+The guard also serves the toolkit's additions to the labelling page (ovavel_page.js beside this
+file: small clips enlarged to the frame, quiet waveforms scaled up) and adds them to every page,
+for every account.
+
 This file is run by Label Studio's Python, not the toolkit's: it imports nothing of ovavel.
 """
 
@@ -35,7 +39,9 @@ MIDDLEWARE = [*MIDDLEWARE, "ovavel_ls_guard.AnnotatorGuard"]
 log = logging.getLogger("ovavel.guard")
 
 # Files of the page itself, readable by every account.
-ASSET_PREFIXES = ("/static/", "/react-app/", "/label-studio-frontend/", "/dm/", "/favicon", "/health", "/version",
+PAGE_SCRIPT = "/ovavel/page.js"
+PAGE_SCRIPT_TAG = f'<script src="{PAGE_SCRIPT}" defer></script>'.encode()
+ASSET_PREFIXES = (PAGE_SCRIPT, "/static/", "/react-app/", "/label-studio-frontend/", "/dm/", "/favicon", "/health", "/version",
                   "/heidi-tips", "/user/login", "/user/logout", "/sw.js", "/manifest")
 CLIP_FILE = re.compile(r"^clips/([A-Za-z0-9_-]+)\.mp4$")
 ID = r"(\d+)"
@@ -79,9 +85,11 @@ class AnnotatorGuard:
         self.lead = os.environ.get("OVAVEL_LS_LEAD", "").lower()
 
     def __call__(self, request):
+        if request.path == PAGE_SCRIPT:
+            return self._page_script()
         user = self._user(request)
         if user is None or (self.lead and user.email.lower() == self.lead):
-            return self.get_response(request)
+            return self._with_page_script(self.get_response(request))
         # The page's own files and the login need no project: no query on the requests most frequent.
         projects = frozenset() if request.path.startswith(ASSET_PREFIXES) else own_projects(user.email)
         verdict = self._verdict(request, user, projects)
@@ -91,7 +99,7 @@ class AnnotatorGuard:
         response = self.get_response(request)
         if verdict in ("projects", "users") and response.status_code == 200:
             self._cut_down(response, verdict, user, projects)
-        return response
+        return self._with_page_script(response)
 
     # -- who is asking ---------------------------------------------------------------------------
     @staticmethod
@@ -203,6 +211,24 @@ class AnnotatorGuard:
     def _view_project(view_id):
         from data_manager.models import View
         return View.objects.filter(pk=_int(view_id)).values_list("project_id", flat=True).first()
+
+    # -- the page's additions ----------------------------------------------------------------------
+    @staticmethod
+    def _page_script():
+        from django.http import HttpResponse
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "ovavel_page.js"), "rb") as f:
+            return HttpResponse(f.read(), content_type="text/javascript; charset=utf-8")
+
+    @staticmethod
+    def _with_page_script(response):
+        """An HTML page of Label Studio's with ovavel_page.js loaded at its end."""
+        if (response.status_code != 200 or getattr(response, "streaming", False)
+                or not response.get("Content-Type", "").startswith("text/html") or b"</body>" not in response.content):
+            return response
+        response.content = response.content.replace(b"</body>", PAGE_SCRIPT_TAG + b"</body>", 1)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
 
     # -- answers ---------------------------------------------------------------------------------
     @staticmethod

@@ -9,12 +9,15 @@ from ovavel.layout import DataDir
 from ovavel.tables import write_csv
 
 
-def make_data_dir(root: Path, clips: dict[str, str]) -> DataDir:
-    """A data folder whose clips.csv lists `clips` ({clip_id: class}) as usable."""
+def make_data_dir(root: Path, clips: dict[str, str], mean_volume_db: dict[str, str] | None = None) -> DataDir:
+    """A data folder whose clips.csv lists `clips` ({clip_id: class}) as usable (with the mean
+    loudness `curate check` measures, where given)."""
     data = DataDir.at(root)
     root.mkdir(parents=True, exist_ok=True)
-    write_csv(data.clips_csv, [{"clip_id": c, "class": k, "status": "ok", "usable": "1"} for c, k in clips.items()],
-              ["clip_id", "class", "status", "usable"])
+    loudness = mean_volume_db or {}
+    write_csv(data.clips_csv, [{"clip_id": c, "class": k, "status": "ok", "usable": "1",
+                                "mean_volume_db": loudness.get(c, "")} for c, k in clips.items()],
+              ["clip_id", "class", "status", "usable", "mean_volume_db"])
     return data
 
 

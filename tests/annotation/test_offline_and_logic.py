@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ovavel.annotation.agreement import agreement_report, kappa
 from ovavel.annotation.assign import assign_round1, assign_round2
-from ovavel.annotation.config import labeling_config, labels_from_result, result_for, span_seconds
+from ovavel.annotation.config import labeling_config, labels_from_result, result_for, span_seconds, waveform_scale
 from ovavel.annotation.dawid_skene import dawid_skene
 from ovavel.annotation.state import AnnotationState
 from ovavel.app.cli import app
@@ -148,15 +148,33 @@ def test_labelling_configs():
     assert 'choice="multiple"' in seconds and "required" not in seconds  # none selected is an answer
     # The seconds view steps the clips' 25 frames; the timeline 5 steps a second (all 10 s fit a
     # 1280-px window), or 25 for a round exported before that.
-    for config, fps in ((seconds, 25), (labeling_config(ui="timeline"), 5), (labeling_config(adjudication=True), 25),
-                        (labeling_config(ui="timeline", timeline_fps=25), 25)):
-        assert f'<Video name="video" value="$video" height="480" frameRate="{fps}" sync="audio"/>' in config
+    # Frames of 360 and 300 px: the class, the control, the media fit 1280x800; the help comes after.
+    for config, fps, height in ((seconds, 25, 360), (labeling_config(ui="timeline"), 5, 300),
+                                (labeling_config(adjudication=True), 25, 360),
+                                (labeling_config(ui="timeline", timeline_fps=25), 25, 300)):
+        assert f'<Video name="video" value="$video" height="{height}" frameRate="{fps}" sync="audio"/>' in config
         assert '<Audio name="audio" value="$video" sync="video"' in config
         assert "$class" in config and "(clip $position)" in config
         assert "<Style>.lsf-sidepanels__wrapper_align_right { display: none !important; }" in config
+        order = [config.index(x) for x in ("Class: $class", 'toName="video"', "<Video", "<Audio", "Ctrl+Enter submits",
+                                             'name="rule"')]
+        assert order == sorted(order)
     assert "<TimelineLabels" in labeling_config(ui="timeline") and "$r1_labels" in labeling_config(adjudication=True)
     with pytest.raises(ValueError, match="Expected `ui`"):
         labeling_config(ui="grid")
+
+
+def test_quiet_clips_get_their_waveform_scaled(tmp_path):
+    # -41 dB mean (the real quiet clip) -> 10^(21/20) = 11.22; at -20 dB or louder, 1; unmeasured, 1.
+    assert [waveform_scale(x) for x in ("-41.0", -20.0, "-12.5", "", None, "nan", "-200")] == \
+        [11.22, 1.0, 1.0, 1.0, 1.0, 1.0, 100.0]
+    data = make_data_dir(tmp_path / "data", {"quiet_000000": "dog barking", "loud_000000": "dog barking"},
+                         mean_volume_db={"quiet_000000": "-41.0", "loud_000000": "-15.0"})
+    r = CliRunner().invoke(app, ["annotate", "export", "--data", str(data.root), "--round", "1", "--annotators",
+                                 "ann1", "--offline", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    tasks = json.loads((data.annotation_dir / "offline" / "round1" / "ann1.json").read_text())
+    assert {t["data"]["clip_id"]: t["data"].get("amp") for t in tasks} == {"quiet_000000": "11.22", "loud_000000": None}
 
 
 def test_assignments_balanced_and_exchanged():

@@ -38,7 +38,7 @@ PEOPLE = ["ann1@lab.test", "ann2@lab.test"]
 @pytest.fixture
 def people_round(label_studio, tmp_path, ffmpeg_available):
     """A data folder with two real clips, its own Label Studio, and two annotator accounts."""
-    data = make_data_dir(tmp_path / "data", CLIPS)
+    data = make_data_dir(tmp_path / "data", CLIPS, mean_volume_db=dict.fromkeys(CLIPS, "-41.0"))  # quiet clips
     data.clips_dir.mkdir()
     for cid in CLIPS:
         make_test_video(data.clip(cid), duration=10.0, size=(320, 240))
@@ -150,12 +150,23 @@ def test_seconds_view_in_a_real_browser(people_round, browser, tmp_path):
     clip = batch.clips[0]
     assert client.media_check(f"/data/local-files/?d=clips/{clip}.mp4") == ""
 
-    page = AnnotatorPage(browser, server.url)
+    page = AnnotatorPage(browser, server.url, width=1280, height=800)  # a laptop's window
     page.login(PEOPLE[0], read_users(data.root)[PEOPLE[0]])
     video = page.open_task(batch.project_id, task_of(client, batch.project_id))
     assert video.ready_state >= 2 and video.duration == pytest.approx(10.0, abs=0.05)
     assert page.page.get_by_text("Class: dog barking").count() == 1
     assert page.page.locator("video").first.bounding_box() is not None
+    # The page script: the 320x240 clip fills the 360-px frame (1.5x); the quiet clip's waveform is
+    # drawn 11.22x (-41 dB mean, to -20 dB); the waveform is in the window without scrolling.
+    shown = page.page.wait_for_function(
+        """() => { const c = document.querySelector('.lsf-video-canvas__view canvas');
+                   const a = Htx.annotationStore.selected.names.get('audio');
+                   return c && c.dataset.ovavelScale && a._ws && a._ws.ovavelAmp
+                          && [c.dataset.ovavelScale, c.getBoundingClientRect().height, a._ws.ovavelAmp]; }""",
+        timeout=30_000).json_value()
+    assert shown == ["1.5000", 540, 11.22]
+    wave = page.page.locator("canvas#waveform-layer-main").bounding_box()
+    assert wave["y"] + wave["height"] <= 800
     # Clicking the waveform at 3.5 s seeks the video into second 3.
     assert 3.0 <= page.click_seek(3.5) < 4.0
     page.press_seconds([1, 2, 3, 7])

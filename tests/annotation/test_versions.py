@@ -13,23 +13,10 @@ import ovavel
 from ovavel.catalog import load_catalog
 from ovavel.app.cli import app
 from ovavel.formats import read_labels, write_predictions
-from ovavel.layout import DataDir
 from ovavel.metrics.report import score_files
-from ovavel.tables import read_csv, write_csv
+from ovavel.tables import read_csv
 
-FINAL = [("aaaaaaaaaaa_000000", "dog barking", "0010000000", "aaaaaaaaaa"), ("baaaaaaaaaa_000000", "dog barking", "1111100000", "aaaajaaaaa"),
-         ("caaaaaaaaaa_000000", "people burping", "0000011111", "aaaaaaaaaa"), ("daaaaaaaaaa_000000", "people burping", "0110000000",
-                                                                       "aapaaaaaaa")]
-
-
-@pytest.fixture
-def data(tmp_path):
-    d = DataDir.at(tmp_path / "data")
-    d.annotation_dir.mkdir(parents=True)
-    write_csv(d.annotation_dir / "labels.csv", [dict(zip(("clip_id", "class", "labels", "provenance"), r)) for r in FINAL],
-              ["clip_id", "class", "labels", "provenance"])
-    return d
-
+from ..core.test_load import FINAL, data  # noqa: F401 (data: the labelled data folder fixture)
 
 def run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])

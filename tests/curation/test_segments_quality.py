@@ -96,6 +96,10 @@ def test_check_flags_silent_and_frozen_and_honours_reject_list(tmp_path, media_r
     assert {k: r["usable"] for k, r in manifest.items()} == {
         "StaticImage_000000": "0", "SilentAudio_000000": "0", f"{LONG}_000000": "1", f"{LONG}_000010": "0"}
     assert float(manifest["StaticImage_000000"]["frozen_s"]) >= 9.0
+    # Mean loudness (RMS): lavfi's sine is 1/8 full scale, 20 log10(1/8/sqrt 2) = -21.1 dB; the
+    # synthetic clips' tone is 1/2, -9.0 dB.
+    assert float(manifest["StaticImage_000000"]["mean_volume_db"]) == pytest.approx(-21.1, abs=0.3)
+    assert float(manifest[f"{LONG}_000000"]["mean_volume_db"]) == pytest.approx(-9.0, abs=0.3)
     # --allow keeps frozen clips usable; only usable clips get segments.
     CliRunner().invoke(app, ["curate", "check", "--data", str(data.root), "--allow", "frozen_video", "--no-progress"])
     manifest = {r["clip_id"]: r for r in read_csv(data.clips_csv)}
