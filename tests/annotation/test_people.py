@@ -200,6 +200,20 @@ def test_timeline_view_in_a_real_browser(people_round, browser):
         "(() => { const s = getComputedStyle(document.querySelector('.lsf-timeline-frames'));"
         " return [parseFloat(s.getPropertyValue('--frame-size')), parseFloat(s.getPropertyValue('--offset'))]; })()")
     assert offset + 50 * size <= box["width"] and box["x"] + box["width"] <= 1280
+    # The page script writes the seconds on the timeline and lays the waveform under its steps:
+    # second k at offset + 5 k steps, the waveform's 0 and 10 s under the timeline's.
+    marks = page.page.wait_for_function(
+        """() => { const r = document.querySelectorAll('.ovavel-seconds span');
+                   return r.length === 11 && [...r].map(m => [m.textContent, m.getBoundingClientRect().x]); }""",
+        timeout=30_000).json_value()
+    assert [m[0] for m in marks] == ["0 s", *map(str, range(1, 11))]
+    assert [m[1] for m in marks] == pytest.approx([box["x"] + offset + 5 * k * size for k in range(11)], abs=1)
+    page.page.wait_for_function(
+        f"""() => Math.abs(document.querySelector('canvas#waveform-layer-main').getBoundingClientRect().width
+                           - {50 * size}) < 2""", timeout=30_000)
+    wave = page.page.locator("canvas#waveform-layer-main").bounding_box()
+    assert wave["x"] == pytest.approx(box["x"] + offset, abs=1) and wave["width"] == pytest.approx(50 * size, abs=1)
+    assert 3.0 <= page.click_seek(3.5) < 4.0  # a click on the aligned waveform still seeks the video there
     assert not page.page.locator(".lsf-sidepanels__wrapper_align_right").is_visible()  # no regions panel
     assert page.page.get_by_text("(clip 1 of 1)").count() == 1
     rows = drag_1_2_to_3_8_and_import(page, runner, data)
