@@ -21,8 +21,9 @@ STRIPES = 10
 
 def make_test_video(path: str | os.PathLike, *, duration: float = 30.0, fps: int = 25,
                     size: tuple[int, int] = (320, 240), audio: bool = True, stereo: bool = False,
-                    audio_rate: int = 44100, gop: int | None = None) -> None:
-    """Write an H.264 (+ AAC) MP4 whose frames and audio encode their own time (see module doc)."""
+                    audio_rate: int = 44100, gop: int | None = None, amplitude: float = 0.5) -> None:
+    """Write an H.264 (+ AAC) MP4 whose frames and audio encode their own time (see module doc);
+    the tone's `amplitude` (of full scale) sets its loudness: 20 log10(amplitude / sqrt 2) dB mean."""
     w, h = size
     stripe = w // STRIPES
     video = (
@@ -31,8 +32,8 @@ def make_test_video(path: str | os.PathLike, *, duration: float = 30.0, fps: int
     )
     streams = [video]
     if audio:
-        left = "0.5*sin(2*PI*(200+100*floor(t))*t)"
-        right = "0.5*sin(2*PI*(1200+50*floor(t))*t)" if stereo else left
+        left = f"{amplitude}*sin(2*PI*(200+100*floor(t))*t)"
+        right = f"{amplitude}*sin(2*PI*(1200+50*floor(t))*t)" if stereo else left
         expr = f"{left}|{right}" if stereo else left
         streams.append(ffmpeg.input(f"aevalsrc={expr}:s={audio_rate}:d={duration}", f="lavfi"))
     opts = dict(vcodec="libx264", pix_fmt="yuv420p", preset="veryfast", movflags="+faststart")

@@ -38,10 +38,11 @@ PEOPLE = ["ann1@lab.test", "ann2@lab.test"]
 @pytest.fixture
 def people_round(label_studio, tmp_path, ffmpeg_available):
     """A data folder with two real clips, its own Label Studio, and two annotator accounts."""
-    data = make_data_dir(tmp_path / "data", CLIPS, mean_volume_db=dict.fromkeys(CLIPS, "-41.0"))  # quiet clips
+    # Quiet clips, as the manifest says: a tone of 0.0126 full scale is 20 log10(0.0126 / sqrt 2) = -41 dB.
+    data = make_data_dir(tmp_path / "data", CLIPS, mean_volume_db=dict.fromkeys(CLIPS, "-41.0"))
     data.clips_dir.mkdir()
     for cid in CLIPS:
-        make_test_video(data.clip(cid), duration=10.0, size=(320, 240))
+        make_test_video(data.clip(cid), duration=10.0, size=(320, 240), amplitude=0.0126)
     server = serve_data_folder(label_studio, data.root)
     runner = CliRunner()
     r = runner.invoke(app, ["annotate", "users", "add", "--data", str(data.root), "--emails", ",".join(PEOPLE)])
