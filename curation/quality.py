@@ -132,11 +132,13 @@ def check_clips(data: DataDir, opts: CheckOptions = CheckOptions(), allow_flags:
             damaged += 1
             append_jsonl(quality_path(data), {"clip_id": r["clip_id"], "sha256": r["sha256"], "has_video": False,
                                               "has_audio": False, "duration": None, "max_volume_db": None,
-                                              "frozen_s": None, "flags": ["damaged_file"], "message": problem})
+                                              "mean_volume_db": None, "frozen_s": None, "flags": ["damaged_file"],
+                                              "message": problem})
         else:
             intact.append(r)
     todo = [r for r in intact if force or done.get(r["clip_id"], {}).get("sha256") != r["sha256"]
-            or "damaged_file" in done.get(r["clip_id"], {}).get("flags", [])]  # repaired since
+            or "damaged_file" in done.get(r["clip_id"], {}).get("flags", [])  # repaired since
+            or "mean_volume_db" not in done.get(r["clip_id"], {})]  # measured before the mean was kept
     bar = tqdm(total=len(todo), desc="check", unit="clip", disable=not progress, dynamic_ncols=True)
     with ThreadPoolExecutor(max_workers=max(1, opts.workers)) as pool:
         futures = {pool.submit(_check_one, data, r, opts): r for r in todo}
@@ -158,5 +160,5 @@ def _check_one(data: DataDir, row: dict, opts: CheckOptions) -> dict:
         rec["flags"] = flags_for(rec, opts)
     except FFmpegError as e:
         rec = {"has_video": False, "has_audio": False, "duration": None, "max_volume_db": None,
-               "frozen_s": None, "flags": ["unreadable"], "message": e.message}
+               "mean_volume_db": None, "frozen_s": None, "flags": ["unreadable"], "message": e.message}
     return {"clip_id": row["clip_id"], "sha256": row["sha256"], **rec}

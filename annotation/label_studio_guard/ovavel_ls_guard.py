@@ -15,8 +15,8 @@ Studio's own settings plus one middleware, AnnotatorGuard, that lets each reques
   written to Label Studio's log.
 
 The guard also serves the toolkit's additions to the labelling page (ovavel_page.js beside this
-file: small clips enlarged to the frame, quiet waveforms scaled up) and adds them to every page,
-for every account.
+file: small clips enlarged to the frame, the timeline view's seconds and its waveform aligned under
+them, quiet waveforms scaled up) and adds them to every page, for every account.
 
 This file is run by Label Studio's Python, not the toolkit's: it imports nothing of ovavel.
 """
@@ -41,7 +41,8 @@ log = logging.getLogger("ovavel.guard")
 # Files of the page itself, readable by every account.
 PAGE_SCRIPT = "/ovavel/page.js"
 PAGE_SCRIPT_TAG = f'<script src="{PAGE_SCRIPT}" defer></script>'.encode()
-ASSET_PREFIXES = (PAGE_SCRIPT, "/static/", "/react-app/", "/label-studio-frontend/", "/dm/", "/favicon", "/health", "/version",
+ASSET_PREFIXES = (PAGE_SCRIPT, "/static/", "/react-app/", "/label-studio-frontend/", "/dm/", "/favicon", "/health",
+                  "/version",
                   "/heidi-tips", "/user/login", "/user/logout", "/sw.js", "/manifest")
 CLIP_FILE = re.compile(r"^clips/([A-Za-z0-9_-]+)\.mp4$")
 ID = r"(\d+)"

@@ -1,5 +1,5 @@
 // ovavel's additions to Label Studio's labelling page, served by the guard (ovavel_ls_guard.py) and
-// loaded by every page of the toolkit's Label Studio. Label Studio's config cannot say either:
+// loaded by every page of the toolkit's Label Studio. Label Studio's config can say none of these:
 // 1. A clip smaller than the frame is enlarged to fill it (Label Studio draws a video at most at its
 //    own size, so a 320x240 clip stayed 320x240 in a 360-px frame).
 // 2. In the timeline view, the waveform is laid under the timeline's steps, so that a moment of the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from ovavel.app.cli import app
 from ovavel.curation.download import DownloadOptions, download_clips
+from ovavel.curation.quality import check_clips
 from ovavel.curation.segments import SegmentOptions, extract_segments, middle_frame_indices, segment_clips
 from ovavel.curation.vggsound_index import write_index
 from ovavel.layout import DataDir
@@ -100,6 +102,14 @@ def test_check_flags_silent_and_frozen_and_honours_reject_list(tmp_path, media_r
     # synthetic clips' tone is 1/2, -9.0 dB.
     assert float(manifest["StaticImage_000000"]["mean_volume_db"]) == pytest.approx(-21.1, abs=0.3)
     assert float(manifest[f"{LONG}_000000"]["mean_volume_db"]) == pytest.approx(-9.0, abs=0.3)
+    # A record written before the mean was kept (no mean_volume_db) is measured again; then kept.
+    quality = data.root / "quality.jsonl"
+    old = [{k: v for k, v in json.loads(line).items() if k != "mean_volume_db"} for line in quality.read_text().splitlines()]
+    quality.write_text("".join(json.dumps(r) + "\n" for r in old))
+    again = CliRunner().invoke(app, ["curate", "check", "--data", str(data.root), "--no-progress"])
+    assert again.exit_code == 0 and {r["clip_id"]: r["mean_volume_db"] for r in read_csv(data.clips_csv)} == \
+        {k: r["mean_volume_db"] for k, r in manifest.items()}
+    assert check_clips(data, progress=False).kept == 4
     # --allow keeps frozen clips usable; only usable clips get segments.
     CliRunner().invoke(app, ["curate", "check", "--data", str(data.root), "--allow", "frozen_video", "--no-progress"])
     manifest = {r["clip_id"]: r for r in read_csv(data.clips_csv)}
