@@ -13,8 +13,8 @@ from ovavel.annotation.rounds import VIDEO_URL, ExportOptions, export_round, imp
 from ovavel.annotation.server import LOOPBACK, is_loopback, read_state, server_status, start_server, stop_server
 from ovavel.annotation.state import ROUNDS, AnnotationState
 from ovavel.annotation.users import add_users, users_file
-from ovavel.cli_common import (Group, Renamed, echo_summary, example, format_table, locks_folders, no_progress,
-                               parse_csv_list)
+from ovavel.cli_common import (Group, Renamed, catalog_option, echo_summary, example, format_table, locks_folders,
+                               no_progress, parse_csv_list)
 from ovavel.progress import progress_bar
 from ovavel.layout import DataDir
 
@@ -225,7 +225,7 @@ def reconcile_cmd(data, policy):
 @click.option("--labels-version", "name", cls=Renamed, aliases=("--version",), required=True,
               help="Name of the new labels version (as `ovavel metrics --labels-version` names it).")
 @click.option("--base", help="Correct this version instead of the final labels.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@catalog_option()
 @click.option("--force", is_flag=True, help="Replace a version of the same name.")
 @locks_folders("data", sub="annotation")
 def corrections_cmd(data, source, name, base, classes, force):

@@ -8,9 +8,9 @@ and fit a 1280x800 window with the waveform in view; the instructions follow und
   the keys 0-9; nothing selected means all background. Ctrl+Enter submits.
 - `timeline`: paint spans of "event" on the video's timeline. Second k is an event when a span
   covers the instant k + 0.5 s (the same rule as the middle frames). The timeline counts
-  TIMELINE_FPS (5) steps a second, not the clips' 25 frames: Label Studio draws 10 px a step, so
-  the whole 10 s (500 px) fits a 1280-px window (at 25 it showed 2.24 s at a time). Rounds
-  exported before keep their 25 (RoundState.timeline_fps).
+  TIMELINE_FPS (5) steps a second, not the clips' 25 frames: Label Studio draws at least 10 px a
+  step, so the whole 10 s (50 steps; 16 px each at 1280 px) fits a 1280-px window (at 25 it showed
+  2.24 s at a time). Rounds exported before keep their 25 (RoundState.timeline_fps).
 
 Both views hide Label Studio's side panels (regions, relations, history: nothing to do there in
 these views), say what key k means with an example, and show which clip of how many this is.

@@ -34,8 +34,8 @@ from ovavel.formats import PREDICTION_COLUMNS, SEGMENTS_PER_CLIP
 from ovavel.progress import progress_bar
 from ovavel.tables import atomic_write_text, read_csv, write_csv
 
-VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"
-NO_RECORD = "no record"  # an answer whose export names nobody as its last writer (see _authors)  # Label Studio local-files storage, root = DIR
+VIDEO_URL = "/data/local-files/?d=clips/{clip_id}.mp4"  # Label Studio local-files storage (annotation/media)
+NO_RECORD = "no record"  # an answer whose export names nobody as its last writer (see _authors)
 
 
 @dataclass(frozen=True)  # default arguments are instances of it: never changed in place
@@ -64,9 +64,9 @@ def clip_classes(data: DataDir) -> dict[str, str]:
     return {r["clip_id"]: r["class"] for r in usable_clips(data)}
 
 
-def clip_waveform_scales(data: DataDir) -> dict[str, dict[str, str]]:
-    """{clip: {"amp": scale}} for the clips quiet enough to need their waveform scaled up."""
-    scales = {r["clip_id"]: waveform_scale(r.get("mean_volume_db")) for r in usable_clips(data)}
+def clip_waveform_scales(clips: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    """{clip: {"amp": scale}} for the manifest rows `clips` quiet enough to need their waveform scaled up."""
+    scales = {r["clip_id"]: waveform_scale(r.get("mean_volume_db")) for r in clips}
     return {cid: {"amp": f"{amp:g}"} for cid, amp in scales.items() if amp > 1}
 
 
@@ -92,9 +92,10 @@ def model_prefill(path: str, classes: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def plan_round(data: DataDir, state: AnnotationState, name: str, opts: ExportOptions) -> tuple[dict[str, str], str]:
-    """({clip: annotator}, prefill kind) of a round about to be exported."""
-    classes = clip_classes(data)
+def plan_round(state: AnnotationState, name: str, opts: ExportOptions,
+               classes: dict[str, str]) -> tuple[dict[str, str], str]:
+    """({clip: annotator}, prefill kind) of a round about to be exported; `classes`: {clip: class}
+    of the usable clips."""
     if name == "1":
         if not opts.annotators:
             raise OvavelError("--annotators: round 1 needs the annotators, e.g. --annotators a@x,b@x,c@x")
@@ -137,13 +138,14 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
     name = check_round(name)
     state = AnnotationState(data.root)
     rnd = state.rounds.get(name)
-    classes = clip_classes(data)
+    usable = usable_clips(data)
+    classes = {r["clip_id"]: r["class"] for r in usable}
     if rnd is not None and opts.ui is not None and rnd.ui != "grid" and opts.ui != rnd.ui:
         raise OvavelError(f"round {name} was exported with --ui {rnd.ui}; its answers are read in that view, so it "
                           f"cannot change to --ui {opts.ui} (omit --ui to export it again as it is)")
     if rnd is None:
         opts = replace(opts, ui=opts.ui or "seconds")
-        assignment, prefill_kind = plan_round(data, state, name, opts)
+        assignment, prefill_kind = plan_round(state, name, opts, classes)
         batches: dict[str, Batch] = {}
         for cid, a in assignment.items():
             batches.setdefault(a, Batch(clips=[])).clips.append(cid)
@@ -154,7 +156,7 @@ def export_round(data: DataDir, name: str, opts: ExportOptions, client=None, ech
         state.rounds[name] = rnd
         state.save()
     extra = adjudication_data(state) if name == "adjudicate" else {}
-    for cid, scale in clip_waveform_scales(data).items():
+    for cid, scale in clip_waveform_scales(usable).items():
         extra[cid] = {**extra.get(cid, {}), **scale}
     prefill: dict[str, str] = {}
     if rnd.prefill == "round1":

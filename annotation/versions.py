@@ -29,14 +29,6 @@ from ovavel.tables import atomic_write_text, read_csv, write_csv
 CORRECTION_COLUMNS = ["clip_id", "class_before", "class_after", "labels_before", "labels_after", "seconds", "reason"]
 
 
-def versions_dir(data: DataDir) -> Path:
-    return data.versions_dir
-
-
-def version_labels(data: DataDir, name: str) -> Path:
-    return data.labels_version(name)
-
-
 def resolve_labels(ref: str, data: DataDir | None) -> Path:
     """A labels file given as a path, or a version name of the data folder."""
     if Path(ref).is_file():
@@ -45,7 +37,7 @@ def resolve_labels(ref: str, data: DataDir | None) -> Path:
         raise OvavelError(f"{ref}: no such labels file (and not a version name)")
     if data is None:
         raise OvavelError(f"{ref}: no such labels file (a version name needs --data DIR)")
-    return version_labels(data, ref)
+    return data.labels_version(ref)
 
 
 def changed_seconds(a: str, b: str) -> list[int]:
@@ -55,12 +47,12 @@ def changed_seconds(a: str, b: str) -> list[int]:
 def make_version(data_dir: str | os.PathLike, corrections: str | os.PathLike, name: str, base: str | None = None,
                  class_names: set[str] | None = None, force: bool = False) -> dict:
     data = DataDir.at(data_dir)
-    out = version_dir(versions_dir(data), check_version_name(name, what="--labels-version / --version"))
+    out = version_dir(data.versions_dir, check_version_name(name, what="--labels-version / --version"))
     if base is not None:
         check_version_name(base, what="--base")
     if (out / "labels.csv").exists() and not force:
         raise OvavelError(f"labels version {name!r} exists ({out}); choose another name or pass --force")
-    base_path = version_labels(data, base) if base else data.annotation_dir / "labels.csv"
+    base_path = data.labels_version(base) if base else data.annotation_dir / "labels.csv"
     if not base_path.exists():
         raise OvavelError(f"{base_path}: no final labels to correct (run `annotate reconcile` first)")
     base_rows = {r["clip_id"]: r for r in read_csv(base_path, required=["clip_id", "class", "labels"])}
@@ -109,7 +101,7 @@ def make_version(data_dir: str | os.PathLike, corrections: str | os.PathLike, na
 def list_versions(data: DataDir) -> list[dict]:
     """Every labels version of a data folder: its version.json (name, base, when, clips, changes)."""
     out = []
-    for folder in sorted(p for p in versions_dir(data).glob("*") if (p / "labels.csv").exists()):
+    for folder in sorted(p for p in data.versions_dir.glob("*") if (p / "labels.csv").exists()):
         info_path = folder / "version.json"
         info = json.loads(info_path.read_text()) if info_path.exists() else {}
         out.append({"name": folder.name, **{k: v for k, v in info.items() if k != "name"}})

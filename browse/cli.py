@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import Renamed, echo_summary, example, no_progress
+from ovavel.cli_common import catalog_option, echo_summary, example, no_progress
 
 
 @click.command("browse", epilog=example(
@@ -24,7 +24,7 @@ from ovavel.cli_common import Renamed, echo_summary, example, no_progress
                    "one --results.")
 @click.argument("more_results", nargs=-1, type=click.Path(file_okay=False, exists=True))
 @click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only these clips, in this order.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@catalog_option()
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Site folder.")
 @click.option("--media", type=click.Choice(["link", "copy", "none"]), default="link", show_default=True,
               help="Clips into the site as hard links (copies across file systems), copies, or not at all.")

@@ -130,15 +130,17 @@ def check_clips(data: DataDir, opts: CheckOptions = CheckOptions(), allow_flags:
     for r, problem in zip(rows, problems):
         if problem:
             damaged += 1
-            append_jsonl(quality_path(data), {"clip_id": r["clip_id"], "sha256": r["sha256"], "has_video": False,
-                                              "has_audio": False, "duration": None, "max_volume_db": None,
-                                              "mean_volume_db": None, "frozen_s": None, "flags": ["damaged_file"],
-                                              "message": problem})
+            append_jsonl(quality_path(data), {"clip_id": r["clip_id"], "sha256": r["sha256"],
+                                              **_unmeasured("damaged_file", problem)})
         else:
             intact.append(r)
-    todo = [r for r in intact if force or done.get(r["clip_id"], {}).get("sha256") != r["sha256"]
-            or "damaged_file" in done.get(r["clip_id"], {}).get("flags", [])  # repaired since
-            or "mean_volume_db" not in done.get(r["clip_id"], {})]  # measured before the mean was kept
+
+    def stale(r: dict) -> bool:
+        rec = done.get(r["clip_id"], {})
+        return (force or rec.get("sha256") != r["sha256"] or "damaged_file" in rec.get("flags", [])  # repaired since
+                or "mean_volume_db" not in rec)  # measured before the mean was kept
+
+    todo = [r for r in intact if stale(r)]
     bar = tqdm(total=len(todo), desc="check", unit="clip", disable=not progress, dynamic_ncols=True)
     with ThreadPoolExecutor(max_workers=max(1, opts.workers)) as pool:
         futures = {pool.submit(_check_one, data, r, opts): r for r in todo}
@@ -159,6 +161,11 @@ def _check_one(data: DataDir, row: dict, opts: CheckOptions) -> dict:
         rec = measure(data.clip(row["clip_id"]), opts)
         rec["flags"] = flags_for(rec, opts)
     except FFmpegError as e:
-        rec = {"has_video": False, "has_audio": False, "duration": None, "max_volume_db": None,
-               "mean_volume_db": None, "frozen_s": None, "flags": ["unreadable"], "message": e.message}
+        rec = _unmeasured("unreadable", e.message)
     return {"clip_id": row["clip_id"], "sha256": row["sha256"], **rec}
+
+
+def _unmeasured(flag: str, message: str) -> dict:
+    """The quality record of a clip that could not be measured: nothing known, one flag and why."""
+    return {"has_video": False, "has_audio": False, "duration": None, "max_volume_db": None, "mean_volume_db": None,
+            "frozen_s": None, "flags": [flag], "message": message}

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ovavel.catalog import load_catalog
-from ovavel.cli_common import Renamed, example, pass_errors
+from ovavel.cli_common import Renamed, catalog_option, example, pass_errors
 from ovavel.formats import METRIC_KEYS
 from ovavel.metrics.published import comparison_table
 from ovavel.metrics.report import (PROTOCOLS, ScoreSettings, copy_predictions, group_summaries, markdown_table, pct,
@@ -27,7 +27,7 @@ from ovavel.tables import atomic_write_text
 @click.option("--labels-version", "versions", multiple=True,
               help="Also score against this labels version of --data (made by `annotate corrections`).")
 @click.option("--data", type=click.Path(file_okay=False, exists=True), help="Data folder of --labels-version.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False), help="Class catalog classes.csv (default: bundled 67).")
+@catalog_option("Class catalog classes.csv (default: bundled 67).", exists=False)
 @click.option("--split", type=click.Path(dir_okay=False), help="Score only these clips, in this order (e.g. test.csv).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the report files.")
 @click.option("--protocol", type=click.Choice(PROTOCOLS), default="mean", show_default=True,

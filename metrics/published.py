@@ -4,17 +4,23 @@ A7-A10, in percent, as printed) and the side-by-side of a user's scores with the
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from importlib import resources
 
 SUBSETS = ("seen", "unseen", "total")
 METRICS = (("acc", "acc"), ("seg", "seg_f1"), ("eve", "event_f1"), ("avg", "avg"))  # (table column, report key)
 
 
+@lru_cache(maxsize=1)
+def _published_csv() -> tuple[dict[str, str], ...]:
+    text = resources.files("ovavel").joinpath("data/published_tables.csv").read_text(encoding="utf-8")
+    return tuple(csv.DictReader(text.splitlines()))
+
+
 def published(table: str) -> dict[tuple[str, str], dict[str, float]]:
     """{(row, subset): {acc, seg, eve, avg}} in percent, as printed in the paper."""
-    text = resources.files("ovavel").joinpath("data/published_tables.csv").read_text(encoding="utf-8")
     out = {}
-    for r in csv.DictReader(text.splitlines()):
+    for r in _published_csv():
         if r["table"] == table:
             out[(r["row"], r["subset"])] = {m: float(r[m]) for m, _ in METRICS}
     return out

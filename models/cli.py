@@ -10,7 +10,7 @@ import click
 from ovavel import BACKGROUND, BACKGROUND_TEXT
 from ovavel.catalog import load_catalog
 from ovavel.cli_common import (
-    Group, Renamed, echo_summary, example, format_table, locks_folders, no_progress, parse_csv_list)
+    Group, Renamed, catalog_option, echo_summary, example, format_table, locks_folders, no_progress, parse_csv_list)
 from ovavel.errors import OvavelError
 from ovavel.metrics.report import markdown_table
 from ovavel.extras import needs
@@ -61,7 +61,7 @@ def encoder_options(fn):
 @click.option("--official-root", type=click.Path(file_okay=False, exists=True), help="The official release layout instead.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Feature store folder FEATS.")
 @click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only the clips of this split file.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog whose names get text embeddings.")
+@catalog_option("Class catalog whose names get text embeddings.")
 @encoder_options
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True, help="Clips per forward pass.")
 @click.option("--workers", "num_workers", cls=Renamed, aliases=("--num-workers",), type=click.IntRange(min=0), default=2, show_default=True, help="Decoding workers.")
@@ -129,7 +129,7 @@ def _load(features, split):
               help="Feature store (every method but llm).")
 @click.option("--split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@catalog_option()
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True),
               help="Training run (trainable methods) or answers folder (llm).")
@@ -169,7 +169,7 @@ def eval_cmd(method, features, split, labels, classes, out, run_dir, background_
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 @click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only these clips.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True))
+@catalog_option(help=None)
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), help="Use a fine-tuned run.")
 @click.option("--background-text", type=click.Choice([BACKGROUND_TEXT, BACKGROUND, "none"]), default=None)
 @click.option("--postprocess", type=click.Choice(POSTPROCESS), default="paper", show_default=True,
@@ -265,7 +265,7 @@ def _online_options(fn):
 @click.option("--val", "val_split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--test", "test_split", type=click.Path(dir_okay=False, exists=True), help="Needed for --select-on test-seen/test.")
 @click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@catalog_option()
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Run folder runs/NAME.")
 @click.option("--recipe", type=click.Choice(["paper", "released"]), default="paper", show_default=True,
               help="paper: 5 epochs, batch 32, Adam 5e-5; released: 10 epochs and best epoch on test's seen classes.")
@@ -325,7 +325,7 @@ def train_cmd(features, train_split, val_split, test_split, labels, classes, out
 @click.option("--val", "val_split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--test", "test_split", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--labels", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True))
+@catalog_option(help=None)
 @click.option("--recipe", type=click.Choice(["paper", "released"]), default="paper", show_default=True,
               help="Where epochs and learning rate come from (the paper's Table 6 reports best epochs beyond 5).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Default: the recipe's.")
@@ -382,7 +382,7 @@ def predict_video_cmd(video, class_list, head_run, encoder, checkpoint, clip_mod
     "--out results/llm"))
 @click.option("--data", required=True, type=click.Path(file_okay=False, exists=True), help="Data folder DIR (its clips).")
 @click.option("--split", type=click.Path(dir_okay=False, exists=True), help="Only the clips of this split.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Candidate classes (default: bundled 67).")
+@catalog_option("Candidate classes (default: bundled 67).")
 @click.option("--endpoint", required=True, help="Base URL of an OpenAI-compatible API (…/v1) that accepts video.")
 @click.option("--model", "model_name", required=True, help="The model name the endpoint serves.")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True,
@@ -438,7 +438,7 @@ def methods_cmd():
 @click.option("--features", required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--splits", "splits_dir", required=True, type=click.Path(file_okay=False, exists=True),
               help="A split folder: train.csv, val.csv, test.csv, labels.csv.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False, exists=True), help="Class catalog (default: bundled 67).")
+@catalog_option()
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @click.option("--seeds", default="123", show_default=True,
               help="Trained rows: one run per seed, figures averaged (the released scripts ran seed 123 alone).")

@@ -57,6 +57,12 @@ class Renamed(click.Option):
             self.opts = opts
 
 
+def catalog_option(help: str = "Class catalog (default: bundled 67).", exists: bool = True):
+    """--catalog CSV (old spelling --classes), bound to the parameter `classes`."""
+    return click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",),
+                        type=click.Path(dir_okay=False, exists=exists), help=help)
+
+
 no_progress = click.option("--no-progress", is_flag=True, help="No progress bar (for logs and scripts).")
 """--no-progress, the same on every long command."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ovavel.catalog import load_catalog, read_class_list
-from ovavel.cli_common import Group, Renamed, echo_summary, example, locks_folders, no_progress
+from ovavel.cli_common import Group, catalog_option, echo_summary, example, locks_folders, no_progress
 from ovavel.formats import read_labels
 from ovavel.splits.make import TRAIN_RATIOS, MakeSettings, make_splits, write_split_dir
 from ovavel.splits.official_import import import_official, official_ids, write_official
@@ -37,7 +37,7 @@ def _print_result(result, out):
     "splits make --labels labels.csv --unseen auto --unseen-count 21 --seed 3 --out splits/auto",
     "splits make --labels labels.csv --unseen unseen.txt --train-ratio 0.25 --out splits/r025"))
 @click.option("--labels", required=True, type=click.Path(dir_okay=False), help="Final labels.csv.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False), help="Class catalog (default: the bundled 67).")
+@catalog_option("Class catalog (default: the bundled 67).", exists=False)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for train/val/test.csv.")
 @click.option("--unseen", help="auto (search a partition), or a file of unseen class names. "
@@ -71,7 +71,7 @@ def make_cmd(labels, classes, seed, out, unseen, unseen_count, seen_train_frac, 
               help="released_ovavel_dataset_anno.json (or the older ovavel_dataset_anno.json)")
 @click.option("--index", type=click.Path(dir_okay=False, exists=True),
               help="VGGSound csv or index.csv: maps each official id to its VGGSound clip id(s) in official_ids.csv.")
-@click.option("--catalog", "classes", cls=Renamed, aliases=("--classes",), type=click.Path(dir_okay=False), help="Class catalog (default: the bundled 67).")
+@catalog_option("Class catalog (default: the bundled 67).", exists=False)
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @_ratio
 @click.option("--force", is_flag=True, help="Overwrite an existing split in --out.")

@@ -92,13 +92,13 @@ def split_frames(b, catalog, agreement: dict[str, float], provenance: dict[str, 
 def official_source(split_dir: Path) -> dict | None:
     """{"meta", "anno", "starts"} of a split folder made by `splits import-official` (its
     split_report.json names the source files; official_ids.csv resolves ids to start times), or None."""
-    report_path = SplitDir.at(split_dir).report
-    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    folder = SplitDir.at(split_dir)
+    report = json.loads(folder.report.read_text()) if folder.report.exists() else {}
     source = report.get("source") if isinstance(report, dict) else None
     if not isinstance(source, dict) or "anno" not in source:
         return None
     starts = {}
-    ids = SplitDir.at(split_dir).root / "official_ids.csv"
+    ids = folder.root / "official_ids.csv"
     if ids.exists():
         from ovavel.tables import read_csv
 

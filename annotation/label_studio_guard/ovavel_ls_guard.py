@@ -21,6 +21,7 @@ them, quiet waveforms scaled up) and adds them to every page, for every account.
 This file is run by Label Studio's Python, not the toolkit's: it imports nothing of ovavel.
 """
 
+import functools
 import json
 import logging
 import os
@@ -42,8 +43,7 @@ log = logging.getLogger("ovavel.guard")
 PAGE_SCRIPT = "/ovavel/page.js"
 PAGE_SCRIPT_TAG = f'<script src="{PAGE_SCRIPT}" defer></script>'.encode()
 ASSET_PREFIXES = (PAGE_SCRIPT, "/static/", "/react-app/", "/label-studio-frontend/", "/dm/", "/favicon", "/health",
-                  "/version",
-                  "/heidi-tips", "/user/login", "/user/logout", "/sw.js", "/manifest")
+                  "/version", "/heidi-tips", "/user/login", "/user/logout", "/sw.js", "/manifest")
 CLIP_FILE = re.compile(r"^clips/([A-Za-z0-9_-]+)\.mp4$")
 ID = r"(\d+)"
 
@@ -215,10 +215,14 @@ class AnnotatorGuard:
 
     # -- the page's additions ----------------------------------------------------------------------
     @staticmethod
-    def _page_script():
-        from django.http import HttpResponse
+    @functools.lru_cache(maxsize=1)
+    def _page_script_bytes():
         with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "ovavel_page.js"), "rb") as f:
-            return HttpResponse(f.read(), content_type="text/javascript; charset=utf-8")
+            return f.read()  # read once per server process
+
+    def _page_script(self):
+        from django.http import HttpResponse
+        return HttpResponse(self._page_script_bytes(), content_type="text/javascript; charset=utf-8")
 
     @staticmethod
     def _with_page_script(response):
